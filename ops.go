@@ -1,0 +1,28 @@
+package lsce
+
+import "github.com/lsce/lsce/internal/kernel"
+
+// ops binds the per-type kernels for the generic code.
+type ops[T Float] struct {
+	stats func(x []T) (m, s, sx float64)
+	dot   func(x, w []T) float64
+	grad  func(g, x []T, m, a, b float64)
+	gradW func(g, x, w []T, m, a, b float64)
+}
+
+var (
+	ops32 = ops[float32]{kernel.StatsF32, kernel.DotF32, kernel.GradF32, kernel.GradWF32}
+	ops64 = ops[float64]{kernel.StatsF64, kernel.DotF64, kernel.GradF64, kernel.GradWF64}
+)
+
+// opsFor returns the kernels for T.
+func opsFor[T Float]() *ops[T] {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return any(&ops32).(*ops[T])
+	}
+	return any(&ops64).(*ops[T])
+}
+
+// Implementation names the row kernels in use: "avx512", "avx2" or "generic".
+func Implementation() string { return kernel.Impl() }

@@ -1,0 +1,177 @@
+package lsce
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+)
+
+// Float is the element type of logits, probability targets and gradients.
+type Float interface{ float32 | float64 }
+
+// Reduction says how per-element losses are combined, as PyTorch's reduction=.
+type Reduction int
+
+const (
+	// Mean divides the summed loss by the summed target weights of the counted
+	// elements (index targets), or by the element count (probability targets).
+	// It is the zero value, as in PyTorch. A mean over nothing is 0, not NaN.
+	Mean Reduction = iota
+	// Sum adds the per-element losses.
+	Sum
+	// None keeps one loss per element; Result.Loss is then their sum.
+	None
+)
+
+// String returns "mean", "sum" or "none".
+func (r Reduction) String() string {
+	switch r {
+	case Mean:
+		return "mean"
+	case Sum:
+		return "sum"
+	case None:
+		return "none"
+	}
+	return fmt.Sprintf("Reduction(%d)", int(r))
+}
+
+// ParseReduction reads "mean", "sum" or "none".
+func ParseReduction(s string) (Reduction, error) {
+	switch s {
+	case "mean":
+		return Mean, nil
+	case "sum":
+		return Sum, nil
+	case "none":
+		return None, nil
+	}
+	return 0, fmt.Errorf("reduction %q: want mean, sum or none", s)
+}
+
+// Variant says where the smoothing mass ε goes.
+type Variant int
+
+const (
+	// Uniform puts ε/K on every class, the target included (Szegedy et al.
+	// 2016, PyTorch, fastai, Keras). The zero value.
+	Uniform Variant = iota
+	// Others puts 1−ε on the target and ε/(K−1) on every other class (fairseq,
+	// Megatron-LM). It equals Uniform with ε' = ε·K/(K−1); with K = 1 there is
+	// no other class and ε' = 0.
+	Others
+)
+
+// String returns "uniform" or "others".
+func (v Variant) String() string {
+	switch v {
+	case Uniform:
+		return "uniform"
+	case Others:
+		return "others"
+	}
+	return fmt.Sprintf("Variant(%d)", int(v))
+}
+
+// ParseVariant reads "uniform" or "others".
+func ParseVariant(s string) (Variant, error) {
+	switch s {
+	case "uniform":
+		return Uniform, nil
+	case "others":
+		return Others, nil
+	}
+	return 0, fmt.Errorf("variant %q: want uniform or others", s)
+}
+
+// DefaultIgnoreIndex is PyTorch's ignore_index default, used when
+// Options.IgnoreIndex is nil.
+const DefaultIgnoreIndex = -100
+
+// Options are the loss's settings, named as PyTorch's F.cross_entropy names
+// them. The zero Options are PyTorch's defaults: no smoothing, mean reduction,
+// no weights, ignore index −100.
+type Options struct {
+	// Epsilon is the label smoothing ε in [0, 1] (PyTorch's label_smoothing).
+	Epsilon float64
+	// Reduction is Mean (the zero value), Sum or None.
+	Reduction Reduction
+	// Weight holds one finite weight ≥ 0 per class, or is nil for all ones.
+	Weight []float64
+	// IgnoreIndex is the target value whose elements are skipped (index
+	// targets only); nil means DefaultIgnoreIndex. Write new(-1) for −1.
+	IgnoreIndex *int
+	// Variant is Uniform (the zero value) or Others.
+	Variant Variant
+	// ClassLast reads the shape as (N, …, C), classes contiguous, instead of
+	// PyTorch's (N, C, d1, …, dk) with the class axis 1.
+	ClassLast bool
+	// Workers is the number of goroutines; 0 means GOMAXPROCS.
+	Workers int
+
+	// ZLoss adds λ·LSE² per counted element (PaLM's z-loss); 0 disables it.
+	ZLoss float64
+	// SoftCap, when > 0, replaces every logit z by c·tanh(z/c) first (Gemma 2).
+	SoftCap float64
+	// ClassMask, when non-nil, marks the allowed classes: length C (one mask
+	// for every element) or elements×C (one per element, class-contiguous).
+	// Masked classes take no probability and no smoothing mass, K becomes the
+	// allowed count, and their logits may be −Inf.
+	ClassMask []bool
+	// ZeroFloor subtracts H(q̃) = −Σ_c w_c q̃_c ln q̃_c per element, so that a
+	// perfect prediction scores 0 (the KL form). The gradient is unchanged.
+	ZeroFloor bool
+}
+
+// ignoreIndex resolves the nil default.
+func (o *Options) ignoreIndex() int {
+	if o.IgnoreIndex == nil {
+		return DefaultIgnoreIndex
+	}
+	return *o.IgnoreIndex
+}
+
+// workers resolves the default worker count.
+func (o *Options) workers() int {
+	if o.Workers > 0 {
+		return o.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// validate checks the settings that do not depend on the data's shape.
+func (o *Options) validate(classes int) error {
+	if !(o.Epsilon >= 0 && o.Epsilon <= 1) {
+		return &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf("epsilon %v is outside [0, 1]", o.Epsilon)}
+	}
+	switch o.Reduction {
+	case Mean, Sum, None:
+	default:
+		return &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf("unknown reduction %d", int(o.Reduction))}
+	}
+	switch o.Variant {
+	case Uniform, Others:
+	default:
+		return &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf("unknown variant %d", int(o.Variant))}
+	}
+	if o.Workers < 0 {
+		return &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf("workers %d is negative", o.Workers)}
+	}
+	if !(o.ZLoss >= 0) || math.IsInf(o.ZLoss, 0) {
+		return &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf("z-loss %v: want a finite λ ≥ 0", o.ZLoss)}
+	}
+	if !(o.SoftCap >= 0) || math.IsInf(o.SoftCap, 0) {
+		return &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf("soft-cap %v: want a finite c ≥ 0 (0 disables it)", o.SoftCap)}
+	}
+	if o.Weight != nil {
+		if len(o.Weight) != classes {
+			return &Error{Kind: ErrShape, Row: -1, Class: -1, Msg: fmt.Sprintf("%d class weights for %d classes", len(o.Weight), classes)}
+		}
+		for c, w := range o.Weight {
+			if !(w >= 0) || math.IsInf(w, 0) {
+				return &Error{Kind: ErrWeight, Row: -1, Class: c, Msg: fmt.Sprintf("weight %v: want finite and ≥ 0", w)}
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+package lsce
+
+import (
+	"fmt"
+	"math"
+)
+
+// fastRow computes a contiguous row with an index target through the kernels:
+// one sweep for the statistics, one more for the gradient.
+func (e *engine[T]) fastRow(i int, x []T) (parts, error) {
+	m, s, sx := e.ops.stats(x)
+	if !finite(m) || !finite(sx) || !(s > 0) {
+		return parts{}, locateNonFinite(i, x)
+	}
+	y := e.in.Targets[i]
+	k := e.lay.classes
+	lse := m + math.Log(s)
+	wy, swz := 1.0, sx
+	if e.wT != nil {
+		wy = e.opt.Weight[y]
+		swz = e.ops.dot(x, e.wT)
+	}
+	p := e.rowParts(k, lse, float64(x[y]), wy, swz, e.wSum)
+	if e.grad != nil {
+		g := e.grad[i*k : (i+1)*k]
+		e.fastGrad(g, x, p.eps, m, s, lse, wy, k)
+		g[y] -= T((1 - p.eps) * wy * e.scale)
+	}
+	return p, nil
+}
+
+// rowParts assembles an index-target element's parts from its statistics.
+func (e *engine[T]) rowParts(k int, lse, zy, wy, swz, wRow float64) parts {
+	eps := e.effectiveEpsilon(k)
+	p := parts{eps: eps, nll: wy * (lse - zy), smooth: (wRow*lse - swz) / float64(k)}
+	p.z = e.opt.ZLoss * lse * lse
+	if e.opt.ZeroFloor {
+		p.floor = floorIndex(eps, k, wy, wRow)
+	}
+	return p
+}
+
+// fastGrad writes a·exp(z_j − m) − b·w_j over a row, or a slice of a row of
+// k classes; the caller subtracts (1−ε')·w_y·scale at the target.
+func (e *engine[T]) fastGrad(g, x []T, eps, m, s, lse, wy float64, classes int) {
+	k := float64(classes)
+	sumWq := (1-eps)*wy + eps*e.wSum/k // Σ_c w_c q̃_c
+	a := (sumWq*e.scale + 2*e.opt.ZLoss*lse*e.zs) / s
+	b := eps / k * e.scale
+	if e.wT != nil {
+		e.ops.gradW(g, x, e.wT, m, a, b)
+	} else {
+		e.ops.grad(g, x, m, a, b)
+	}
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// locateNonFinite finds the first NaN or ±Inf logit of row i.
+func locateNonFinite[T Float](i int, x []T) error {
+	for c, v := range x {
+		if f := float64(v); !finite(f) {
+			return &Error{Kind: ErrNonFinite, Row: i, Class: c, Msg: fmt.Sprintf("logit is %v", f)}
+		}
+	}
+	if len(x) == 0 {
+		return &Error{Kind: ErrShape, Row: i, Class: -1, Msg: "no classes"}
+	}
+	// Finite logits whose sum overflows float64: beyond any real use.
+	return &Error{Kind: ErrNonFinite, Row: i, Class: -1, Msg: "logits too large to sum in float64"}
+}

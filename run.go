@@ -1,0 +1,147 @@
+package lsce
+
+import (
+	"sync"
+)
+
+// blockSize is the number of elements summed together before the block sums
+// are added in order. Fixed, so that results do not depend on Workers.
+const blockSize = 64
+
+// run computes every element, in parallel blocks, and reduces.
+func (e *engine[T]) run() error {
+	n := e.lay.elements()
+	if n < e.opt.workers() && e.fast && e.lay.classes >= splitMinClasses {
+		return e.runSplit()
+	}
+	blocks := (n + blockSize - 1) / blockSize
+	d := e.dst
+	if cap(d.partial) < blocks {
+		d.partial = make([]sums, blocks)
+	}
+	part := d.partial[:blocks]
+	workers := min(e.opt.workers(), blocks)
+	var errs []error
+	if workers <= 1 {
+		for b := range blocks {
+			if err := e.block(b, &part[b]); err != nil {
+				return err
+			}
+		}
+	} else {
+		errs = make([]error, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() {
+				for b := w; b < blocks; b += workers {
+					if err := e.block(b, &part[b]); err != nil {
+						errs[w] = err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if err := firstError(errs); err != nil {
+			return err
+		}
+	}
+	var total sums
+	for b := range blocks {
+		total.merge(part[b])
+	}
+	e.finish(total)
+	return nil
+}
+
+// sums are the running totals of the parts over elements.
+type sums struct{ nll, smooth, z, floor, loss float64 }
+
+// add counts element i's parts, and stores them per element for None.
+func (t *sums) add(d *Result, i int, p parts) {
+	l := p.loss()
+	t.nll += p.nll
+	t.smooth += p.smooth
+	t.z += p.z
+	t.floor += p.floor
+	t.loss += l
+	if len(d.Losses) > 0 {
+		d.Losses[i], d.NLLs[i], d.Smooths[i] = l+p.z-p.floor, p.nll, p.smooth
+	}
+}
+
+func (t *sums) merge(o sums) {
+	t.nll += o.nll
+	t.smooth += o.smooth
+	t.z += o.z
+	t.floor += o.floor
+	t.loss += o.loss
+}
+
+// finish applies the reduction's factors and fills the reduced fields.
+func (e *engine[T]) finish(t sums) {
+	d := e.dst
+	d.NLL, d.Smooth, d.Floor = t.nll*e.scale, t.smooth*e.scale, t.floor*e.scale
+	d.ZLoss = t.z * e.zs
+	d.Loss = t.loss*e.scale + d.ZLoss - d.Floor
+}
+
+// firstError returns the error of the lowest element among errs, so that the
+// report does not depend on scheduling.
+func firstError(errs []error) error {
+	var best error
+	bestRow := -1
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		row := -1
+		if le, ok := err.(*Error); ok {
+			row = le.Row
+		}
+		if best == nil || row < bestRow {
+			best, bestRow = err, row
+		}
+	}
+	return best
+}
+
+// block computes elements [b·blockSize, …) and stores their sums in out.
+func (e *engine[T]) block(b int, out *sums) error {
+	lo := b * blockSize
+	hi := min(lo+blockSize, e.lay.elements())
+	var t sums
+	for i := lo; i < hi; i++ {
+		p, err := e.element(i)
+		if err != nil {
+			return err
+		}
+		t.add(e.dst, i, p)
+	}
+	*out = t
+	return nil
+}
+
+// element computes one element's parts, and its gradient when asked.
+func (e *engine[T]) element(i int) (parts, error) {
+	if !e.soft && e.in.Targets[i] == e.ign {
+		e.zeroGrad(i)
+		return parts{}, nil
+	}
+	if e.fast {
+		off := i * e.lay.classes
+		return e.fastRow(i, e.in.Logits[off:off+e.lay.classes])
+	}
+	return e.generalRow(i)
+}
+
+// zeroGrad clears the gradient of an ignored element.
+func (e *engine[T]) zeroGrad(i int) {
+	if e.grad == nil {
+		return
+	}
+	off, stride := e.lay.base(i)
+	for c := range e.lay.classes {
+		e.grad[off+c*stride] = 0
+	}
+}
