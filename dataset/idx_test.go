@@ -225,7 +225,7 @@ func TestEscapePath(t *testing.T) {
 // starts with an ankle boot, class 9, in both sets).
 func TestRealData(t *testing.T) {
 	for _, tc := range []struct {
-		name             string
+		name            string
 		trainY0, testY0 int
 	}{{"mnist", 5, 7}, {"fashion-mnist", 9, 9}} {
 		t.Run(tc.name, func(t *testing.T) {
