@@ -27,7 +27,10 @@ File format (JSON). Each file is an object with
       grad_b64  instead of grad for the generated 50,000-class rows (mean
                 only): the gradient as little-endian float32/float64 bytes, base64,
       loss64    (float32 cases only) the same loss computed by torch in
-                float64 from the same float32 inputs.
+                float64 from the same float32 inputs,
+      grad64    (float32 cases only) the gradient computed by torch in float64
+                from the same float32 inputs, rounded once to float32
+                (grad64_b64 for the generated rows, as grad_b64).
     A "mean" entry is null when PyTorch's mean is not finite (0/0: every
     element ignored); lsce returns 0 there by design.
 
@@ -246,6 +249,12 @@ def emit(c):
                 o[k] = nums(r[k], dtype)
         if res64 is not None:
             o["loss64"] = res64[red]["loss"]
+            if red != "none":
+                g64 = np.asarray(res64[red]["grad"]).astype(np.float32)
+                if "logits_gen" not in c:
+                    o["grad64"] = nums(g64, dtype)
+                elif red == "mean":
+                    o["grad64_b64"] = base64.b64encode(g64.astype("<f4").tobytes()).decode()
         out[red] = o
     c["results"] = out
     if "logits" in c:
