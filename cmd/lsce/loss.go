@@ -1,10 +1,375 @@
 package main
 
-// cmdLoss is a placeholder until its issue lands.
+import (
+	"flag"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/lsce/lsce"
+	"github.com/lsce/lsce/tensorio"
+)
+
+// lossFlags are the settings of "lsce loss".
+type lossFlags struct {
+	logits, targets string
+	epsilon         float64
+	reduction       string
+	weights         string
+	ignoreIndex     int
+	variant         string
+	classLast       bool
+	grad            string
+	format          string
+	workers         int
+	zLoss, softCap  float64
+	classMask       string
+	zeroFloor       bool
+}
+
+var lossOpts lossFlags
+
 var cmdLoss = &command{
-	name:    "loss",
-	summary: "(not implemented yet)",
-	run: func(env *env, args []string) error {
-		return usageErrorf("not implemented yet")
+	name: "loss",
+	args: "--logits FILE --targets FILE [flags]",
+	summary: `Computes the label-smoothed cross-entropy of logits against targets, as
+PyTorch's F.cross_entropy(logits, targets, label_smoothing=ε) does.
+
+FILE is a .npy file (logits float32 or float64, of shape (N, C), (N, C, d1, …)
+or class-last (N, …, C); targets int32/int64 class indices of the per-element
+shape, or floating probability targets of the logits' shape) or a .csv file
+(one sample per line: logits N×C, targets one column of class indices or N×C
+probabilities; an optional header line of names). "-" reads standard input.
+The loss is computed in the logits' dtype (.csv: float64).
+
+Errors name the file and place: in a .csv file the 1-based line and column, in
+a .npy file the 0-based NumPy index. Exit 2 for bad usage or input, 1 otherwise.`,
+	setFlags: func(fs *flag.FlagSet) {
+		o := &lossOpts
+		*o = lossFlags{}
+		fs.StringVar(&o.logits, "logits", "", "logits `FILE` (.npy or .csv, - for stdin)")
+		fs.StringVar(&o.targets, "targets", "", "targets `FILE` (.npy or .csv, - for stdin)")
+		fs.Float64Var(&o.epsilon, "epsilon", 0.1, "label smoothing ε in [0, 1]")
+		fs.StringVar(&o.reduction, "reduction", "mean", "reduction: none, mean or sum")
+		fs.StringVar(&o.weights, "weights", "", "class weights: a `FILE` (.npy or .csv) or a list w1,w2,…")
+		fs.IntVar(&o.ignoreIndex, "ignore-index", lsce.DefaultIgnoreIndex, "target value to ignore (index targets)")
+		fs.StringVar(&o.variant, "variant", "uniform", "smoothing variant: uniform (ε/K everywhere) or others (ε/(K−1) off the target)")
+		fs.BoolVar(&o.classLast, "class-last", false, "read the logits as (N, …, C) instead of (N, C, d1, …)")
+		fs.StringVar(&o.grad, "grad", "", "write the gradient of the reduced loss (none: of the sum) to `OUT.npy`")
+		fs.StringVar(&o.format, "format", "text", "output format: text, json or csv")
+		fs.IntVar(&o.workers, "workers", 0, "goroutines (0: one per CPU)")
+		fs.Float64Var(&o.zLoss, "z-loss", 0, "z-loss coefficient `λ` (adds λ·LSE² per element)")
+		fs.Float64Var(&o.softCap, "softcap", 0, "soft-cap logits to `c`·tanh(z/c) (0: off)")
+		fs.StringVar(&o.classMask, "class-mask", "", "allowed classes: .npy bool or uint8 `FILE` of length C or N×C")
+		fs.BoolVar(&o.zeroFloor, "zero-floor", false, "subtract H(q') so that a perfect prediction scores 0")
 	},
+	run: func(env *env, args []string) error { return runLoss(env, args, &lossOpts) },
+}
+
+// lossJob is one invocation's inputs, read and checked.
+type lossJob struct {
+	flags   *lossFlags
+	opt     lsce.Options
+	logits  *tensorio.Tensor
+	targets *tensorio.Tensor
+	weights *tensorio.Tensor // nil for a list
+	mask    *tensorio.Tensor
+	index   []int // index targets, or nil for probability targets
+	shape   []int // the logits' shape
+}
+
+func runLoss(env *env, args []string, f *lossFlags) error {
+	if len(args) > 0 {
+		return usageErrorf("unexpected argument %q (see 'lsce help loss')", args[0])
+	}
+	j, err := prepareLoss(env, f)
+	if err != nil {
+		return err
+	}
+	if j.logits.DType == tensorio.Float32 {
+		return computeLoss(env, j, j.logits.F32)
+	}
+	return computeLoss(env, j, j.logits.F64)
+}
+
+// prepareLoss checks the flags and reads the files.
+func prepareLoss(env *env, f *lossFlags) (*lossJob, error) {
+	j := &lossJob{flags: f}
+	if f.logits == "" || f.targets == "" {
+		return nil, usageErrorf("--logits and --targets are required (see 'lsce help loss')")
+	}
+	stdins := 0
+	for _, p := range []string{f.logits, f.targets, f.weights, f.classMask} {
+		if p == "-" {
+			stdins++
+		}
+	}
+	if stdins > 1 {
+		return nil, usageErrorf("only one input can be standard input (-)")
+	}
+	if !(f.epsilon >= 0 && f.epsilon <= 1) {
+		return nil, usageErrorf("--epsilon %v: want a value in [0, 1]", f.epsilon)
+	}
+	red, err := lsce.ParseReduction(f.reduction)
+	if err != nil {
+		return nil, usageErrorf("--reduction: %v", err)
+	}
+	variant, err := lsce.ParseVariant(f.variant)
+	if err != nil {
+		return nil, usageErrorf("--variant: %v", err)
+	}
+	switch f.format {
+	case "text", "json", "csv":
+	default:
+		return nil, usageErrorf("--format %q: want text, json or csv", f.format)
+	}
+	if f.workers < 0 {
+		return nil, usageErrorf("--workers %d: want 0 (one per CPU) or more", f.workers)
+	}
+	if !(f.zLoss >= 0) || math.IsInf(f.zLoss, 0) {
+		return nil, usageErrorf("--z-loss %v: want a finite λ ≥ 0", f.zLoss)
+	}
+	if !(f.softCap >= 0) || math.IsInf(f.softCap, 0) {
+		return nil, usageErrorf("--softcap %v: want a finite c ≥ 0 (0 disables it)", f.softCap)
+	}
+	if f.grad == "-" {
+		return nil, usageErrorf("--grad -: standard output carries the results; name a file")
+	}
+	j.opt = lsce.Options{
+		Epsilon: f.epsilon, Reduction: red, Variant: variant, ClassLast: f.classLast,
+		IgnoreIndex: new(f.ignoreIndex), Workers: f.workers, ZLoss: f.zLoss, SoftCap: f.softCap,
+		ZeroFloor: f.zeroFloor,
+	}
+
+	if j.logits, err = readInput(env, f.logits); err != nil {
+		return nil, err
+	}
+	if !j.logits.DType.IsFloat() {
+		return nil, inputErrorf("%s: logits have dtype %s: want float32 or float64", j.logits.Name, j.logits.DType)
+	}
+	j.shape = j.logits.Shape
+	if len(j.shape) == 0 {
+		return nil, inputErrorf("%s: logits are a scalar: want shape (N, C), (N, C, d1, …) or (C)", j.logits.Name)
+	}
+	if j.targets, err = readInput(env, f.targets); err != nil {
+		return nil, err
+	}
+	if err := j.readTargets(); err != nil {
+		return nil, err
+	}
+	classes := j.classes()
+	if f.weights != "" {
+		w, err := j.readWeights(env, classes)
+		if err != nil {
+			return nil, err
+		}
+		j.opt.Weight = w
+	}
+	if f.classMask != "" {
+		if j.mask, err = readInput(env, f.classMask); err != nil {
+			return nil, err
+		}
+		m := j.mask
+		if n := m.Len(); n != classes && n != classes*j.elements() {
+			return nil, inputErrorf("%s: class mask of shape %v holds %d values: want %d (one per class) or %d (elements × classes)", m.Name, m.Shape, n, classes, classes*j.elements())
+		}
+		j.opt.ClassMask = m.Bools()
+	}
+	return j, nil
+}
+
+// readInput reads a file, or standard input for "-".
+func readInput(env *env, path string) (*tensorio.Tensor, error) {
+	var t *tensorio.Tensor
+	var err error
+	if path == "-" {
+		t, err = tensorio.Read(env.stdin, tensorio.StdinName)
+	} else {
+		t, err = tensorio.ReadFile(path)
+	}
+	if err != nil {
+		return nil, inputError{err}
+	}
+	return t, nil
+}
+
+// classes is C, the length of the logits' class axis.
+func (j *lossJob) classes() int {
+	switch {
+	case len(j.shape) == 1:
+		return j.shape[0]
+	case j.flags.classLast:
+		return j.shape[len(j.shape)-1]
+	}
+	return j.shape[1]
+}
+
+// elements is the number of loss elements.
+func (j *lossJob) elements() int {
+	n := 1
+	for _, d := range lsce.TargetShape(j.shape, j.flags.classLast) {
+		n *= d
+	}
+	return n
+}
+
+// readTargets decides between index and probability targets and checks the
+// shape: probability targets are floating point of the logits' shape (for
+// .csv, as many columns as classes, more than one); index targets are
+// integers (or integral floats) of the per-element shape (for .csv, one
+// column of one value per element).
+func (j *lossJob) readTargets() error {
+	t := j.targets
+	want := lsce.TargetShape(j.shape, j.flags.classLast)
+	switch {
+	case t.DType == tensorio.Bool:
+		return inputErrorf("%s: targets have dtype bool: want integer class indices or floating probabilities", t.Name)
+	case t.DType.IsFloat() && t.Format == tensorio.NPY && slices.Equal(t.Shape, j.shape) && !slices.Equal(t.Shape, want):
+		return nil // probability targets
+	case t.Format == tensorio.CSV && t.Shape[1] > 1:
+		if t.Len() != j.logits.Len() || len(j.shape) == 2 && !slices.Equal(t.Shape, j.shape) {
+			return inputErrorf("%s: %d×%d probability targets for logits of shape %v: want the logits' shape", t.Name, t.Shape[0], t.Shape[1], j.shape)
+		}
+		return nil
+	case t.Format == tensorio.CSV:
+		if t.Shape[0] != j.elements() {
+			return inputErrorf("%s: %d targets for %d elements (logits of shape %v)", t.Name, t.Shape[0], j.elements(), j.shape)
+		}
+	case !slices.Equal(t.Shape, want):
+		return inputErrorf("%s: targets of shape %v for logits of shape %v: want class indices of shape %v or probabilities of shape %v", t.Name, t.Shape, j.shape, want, j.shape)
+	}
+	idx, err := t.Ints()
+	if err != nil {
+		return inputError{err}
+	}
+	j.index = idx
+	return nil
+}
+
+// readWeights reads --weights: a list of numbers, or a file.
+func (j *lossJob) readWeights(env *env, classes int) ([]float64, error) {
+	s := j.flags.weights
+	if w, ok := parseList(s); ok {
+		if len(w) != classes {
+			return nil, usageErrorf("--weights: %d weights for %d classes", len(w), classes)
+		}
+		return w, nil
+	}
+	t, err := readInput(env, s)
+	if err != nil {
+		return nil, err
+	}
+	j.weights = t
+	if t.Len() != classes {
+		return nil, inputErrorf("%s: %d weights (shape %v) for %d classes", t.Name, t.Len(), t.Shape, classes)
+	}
+	return t.Float64s(), nil
+}
+
+// parseList reads "w1,w2,…"; ok is false unless every field is a number.
+func parseList(s string) ([]float64, bool) {
+	var out []float64
+	for f := range strings.SplitSeq(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, v)
+	}
+	return out, true
+}
+
+// computeLoss runs the loss in the logits' dtype and prints the result.
+func computeLoss[T lsce.Float](env *env, j *lossJob, logits []T) error {
+	in := lsce.Input[T]{Logits: logits, Shape: j.shape, Targets: j.index}
+	if j.index == nil {
+		in.Probs = floats[T](j.targets)
+	}
+	var grad []T
+	if j.flags.grad != "" {
+		grad = make([]T, len(logits))
+	}
+	r := new(lsce.Result)
+	if err := lsce.CrossEntropyInto(r, grad, in, j.opt); err != nil {
+		return j.placeError(err)
+	}
+	if grad != nil {
+		if err := tensorio.WriteNpyFile(j.flags.grad, j.shape, grad); err != nil {
+			return fmt.Errorf("writing the gradient: %v", err)
+		}
+	}
+	return writeLoss(env.stdout, j, r)
+}
+
+// floats returns a tensor's values as T.
+func floats[T lsce.Float](t *tensorio.Tensor) []T {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return any(t.Float32s()).([]T)
+	}
+	return any(t.Float64s()).([]T)
+}
+
+// placeError turns an *lsce.Error into "FILE: PLACE: reason", the place in
+// the terms of the file the bad value came from.
+func (j *lossJob) placeError(err error) error {
+	le, ok := err.(*lsce.Error)
+	if !ok {
+		return err
+	}
+	switch le.Kind {
+	case lsce.ErrNonFinite:
+		if le.Class >= 0 {
+			return inputErrorf("%s: %s: %s", j.logits.Name, j.logits.Where(j.logitIndex(le.Row, le.Class)), le.Msg)
+		}
+		return inputErrorf("%s: %s: %s", j.logits.Name, j.rowWhere(j.logits, le.Row), le.Msg)
+	case lsce.ErrProbability:
+		return inputErrorf("%s: %s: %s", j.targets.Name, j.targets.Where(j.logitIndex(le.Row, max(le.Class, 0))), le.Msg)
+	case lsce.ErrTarget:
+		if le.Msg == "every class is masked" && j.mask != nil {
+			if j.mask.Len() == j.classes() {
+				return inputErrorf("%s: every class is masked", j.mask.Name)
+			}
+			return inputErrorf("%s: %s: every class is masked", j.mask.Name, j.rowWhere(j.mask, le.Row))
+		}
+		if j.index != nil && le.Row >= 0 {
+			return inputErrorf("%s: %s: %s", j.targets.Name, j.targets.Where(le.Row), le.Msg)
+		}
+	case lsce.ErrWeight:
+		if j.weights != nil {
+			return inputErrorf("%s: %s: %s", j.weights.Name, j.weights.Where(le.Class), le.Msg)
+		}
+		return usageErrorf("--weights: value %d: %s", le.Class+1, le.Msg)
+	case lsce.ErrOption:
+		return usageErrorf("%s", le.Msg)
+	}
+	return inputErrorf("%s: %v", j.logits.Name, le)
+}
+
+// logitIndex is the flat index of element e's class c in the logits.
+func (j *lossJob) logitIndex(e, c int) int {
+	classes := j.classes()
+	inner := 1
+	if len(j.shape) > 2 && !j.flags.classLast {
+		for _, d := range j.shape[2:] {
+			inner *= d
+		}
+	}
+	return (e/inner)*classes*inner + c*inner + e%inner
+}
+
+// rowWhere names element e in a tensor with one row of classes per element
+// (logits or a per-element class mask): "row L" for .csv, else the NumPy
+// index of the element.
+func (j *lossJob) rowWhere(t *tensorio.Tensor, e int) string {
+	if t.Format == tensorio.CSV && e < len(t.Lines) {
+		return fmt.Sprintf("row %d", t.Lines[e])
+	}
+	ts := lsce.TargetShape(j.shape, j.flags.classLast)
+	if len(ts) == 0 {
+		ts = []int{1}
+	}
+	return (&tensorio.Tensor{Shape: ts, Format: tensorio.NPY}).Where(e)
 }
