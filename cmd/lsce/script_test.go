@@ -1,0 +1,172 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/lsce/lsce/tensorio"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain lets the testscripts run "lsce" as a command: the test binary
+// re-executes itself as lsce.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"lsce": func() {
+			debugTrace = os.Getenv("LSCE_DEBUG") != ""
+			os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		},
+	})
+}
+
+// TestScripts runs every testdata/script/*.txtar. Each subcommand's helper
+// adds its own files there (loss_*.txtar for "lsce loss", and so on); this
+// test picks them all up.
+//
+// Besides testscript's built-in commands, scripts can use:
+//
+//	$TESTDATA            the absolute path of cmd/lsce/testdata
+//	jsonnear KEY WANT [TOL]
+//	                     the JSON object on the last stdout has KEY (a number
+//	                     or nested arrays) within TOL (default 1e-9, relative
+//	                     to max(1, |want|)) of WANT: a JSON literal, or a .npy
+//	                     file (its values, nested in its shape)
+//	npycmp GOT WANT [TOL] two .npy files have the same dtype and shape and
+//	                     values within TOL (default 1e-9, relative as above)
+//	truncate FILE N      cuts FILE to its first N bytes
+func TestScripts(t *testing.T) {
+	testdata, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("testdata", "script"),
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("TESTDATA", testdata)
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"jsonnear": cmdJSONNear,
+			"npycmp":   cmdNpyCmp,
+			"truncate": cmdTruncate,
+		},
+	})
+}
+
+// tolerance reads an optional tolerance argument.
+func tolerance(ts *testscript.TestScript, args []string, i int) float64 {
+	if len(args) <= i {
+		return 1e-9
+	}
+	tol, err := strconv.ParseFloat(args[i], 64)
+	if err != nil {
+		ts.Fatalf("tolerance %q: %v", args[i], err)
+	}
+	return tol
+}
+
+func cmdJSONNear(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: jsonnear KEY WANT [TOL]")
+	}
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(ts.ReadFile("stdout")), &obj); err != nil {
+		ts.Fatalf("stdout is not one JSON object: %v", err)
+	}
+	got, ok := obj[args[0]]
+	if !ok {
+		ts.Fatalf("no key %q in the JSON output", args[0])
+	}
+	var want []float64
+	var wantShape []int
+	if strings.HasSuffix(args[1], ".npy") {
+		t, err := tensorio.ReadFile(ts.MkAbs(args[1]))
+		if err != nil {
+			ts.Fatalf("%v", err)
+		}
+		want, wantShape = t.Float64s(), t.Shape
+	} else {
+		var v any
+		if err := json.Unmarshal([]byte(args[1]), &v); err != nil {
+			ts.Fatalf("WANT %q: %v", args[1], err)
+		}
+		want, wantShape = flatten(ts, v)
+	}
+	g, gShape := flatten(ts, got)
+	if !slices.Equal(gShape, wantShape) {
+		ts.Fatalf("%s has shape %v, want %v", args[0], gShape, wantShape)
+	}
+	compare(ts, args[0], g, want, tolerance(ts, args, 2))
+}
+
+// flatten reads a JSON number or nested arrays into values and a shape.
+func flatten(ts *testscript.TestScript, v any) ([]float64, []int) {
+	switch v := v.(type) {
+	case float64:
+		return []float64{v}, []int{}
+	case []any:
+		var out []float64
+		var inner []int
+		for i, x := range v {
+			f, s := flatten(ts, x)
+			if i > 0 && !slices.Equal(s, inner) {
+				ts.Fatalf("ragged JSON array")
+			}
+			inner = s
+			out = append(out, f...)
+		}
+		if len(v) == 0 {
+			return nil, []int{0}
+		}
+		return out, append([]int{len(v)}, inner...)
+	}
+	ts.Fatalf("JSON value %v is not a number or an array", v)
+	return nil, nil
+}
+
+func compare(ts *testscript.TestScript, what string, got, want []float64, tol float64) {
+	if len(got) != len(want) {
+		ts.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if d := math.Abs(got[i] - want[i]); !(d <= tol*math.Max(1, math.Abs(want[i]))) && got[i] != want[i] {
+			ts.Fatalf("%s: value %d is %v, want %v (difference %.3g, tolerance %g)", what, i, got[i], want[i], d, tol)
+		}
+	}
+	ts.Logf("%s: %d values within %g", what, len(got), tol)
+}
+
+func cmdNpyCmp(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: npycmp GOT WANT [TOL]")
+	}
+	got, err := tensorio.ReadFile(ts.MkAbs(args[0]))
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	want, err := tensorio.ReadFile(ts.MkAbs(args[1]))
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	if got.Format != tensorio.NPY || got.DType != want.DType || !slices.Equal(got.Shape, want.Shape) {
+		ts.Fatalf("%s is %v %v %v, want npy %v %v", args[0], got.Format, got.DType, got.Shape, want.DType, want.Shape)
+	}
+	compare(ts, args[0], got.Float64s(), want.Float64s(), tolerance(ts, args, 2))
+}
+
+func cmdTruncate(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: truncate FILE N")
+	}
+	n, err := strconv.Atoi(args[1])
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	ts.Check(os.Truncate(ts.MkAbs(args[0]), int64(n)))
+}
