@@ -1,0 +1,271 @@
+package linear
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/lsce/lsce"
+	"pgregory.net/rapid"
+)
+
+// problem is a random classifier head.
+type problem[T Float] struct {
+	in  Input[T]
+	opt lsce.Options
+}
+
+func drawProblem[T Float](t *rapid.T) problem[T] {
+	n := rapid.IntRange(0, 23).Draw(t, "rows")
+	d := rapid.IntRange(1, 9).Draw(t, "hidden")
+	v := rapid.IntRange(1, 41).Draw(t, "classes")
+	fill := func(k int, scale float64) []T {
+		x := make([]T, k)
+		for i := range x {
+			x[i] = T(rapid.Float64Range(-scale, scale).Draw(t, "x"))
+		}
+		return x
+	}
+	in := Input[T]{H: fill(n*d, 2), W: fill(v*d, 1), Rows: n, Hidden: d, Classes: v,
+		RowBlock: rapid.IntRange(1, 9).Draw(t, "rb"), ClassBlock: rapid.IntRange(1, 17).Draw(t, "cb")}
+	if rapid.Bool().Draw(t, "bias") {
+		in.B = fill(v, 1)
+	}
+	opt := lsce.Options{
+		Epsilon:   rapid.Float64Range(0, 1).Draw(t, "eps"),
+		Reduction: lsce.Reduction(rapid.IntRange(0, 2).Draw(t, "reduction")),
+		Variant:   lsce.Variant(rapid.IntRange(0, 1).Draw(t, "variant")),
+		ZeroFloor: rapid.Bool().Draw(t, "floor"),
+		Workers:   rapid.IntRange(1, 3).Draw(t, "workers"),
+	}
+	if rapid.Bool().Draw(t, "zloss") {
+		opt.ZLoss = rapid.Float64Range(0, 0.1).Draw(t, "lambda")
+	}
+	if rapid.Bool().Draw(t, "softcap") {
+		opt.SoftCap = rapid.Float64Range(0.5, 5).Draw(t, "cap")
+	}
+	if rapid.Bool().Draw(t, "weighted") {
+		opt.Weight = make([]float64, v)
+		for c := range opt.Weight {
+			opt.Weight[c] = float64(T(rapid.Float64Range(0.1, 2).Draw(t, "w")))
+		}
+	}
+	in.Targets = make([]int, n)
+	for i := range in.Targets {
+		in.Targets[i] = rapid.IntRange(0, v-1).Draw(t, "y")
+		if rapid.Float64Range(0, 1).Draw(t, "ignore") < 0.15 {
+			in.Targets[i] = lsce.DefaultIgnoreIndex
+		}
+	}
+	return problem[T]{in, opt}
+}
+
+func newGrads[T Float](in Input[T]) Grads[T] {
+	return Grads[T]{H: make([]T, in.Rows*in.Hidden), W: make([]T, in.Classes*in.Hidden), B: make([]T, in.Classes)}
+}
+
+func maxAbs[T Float](x []T) float64 {
+	m := 0.0
+	for _, v := range x {
+		m = math.Max(m, math.Abs(float64(v)))
+	}
+	return m
+}
+
+// checkAgainstMaterialised compares the fused loss and gradients with the
+// materialised path (all logits, then lsce.CrossEntropyGrad, whose numbers
+// are checked against PyTorch in the root package).
+func checkAgainstMaterialised[T Float](t *rapid.T, tol float64) {
+	p := drawProblem[T](t)
+	gf, gm := newGrads(p.in), newGrads(p.in)
+	// Poison the fused buffers: they must be overwritten, not accumulated.
+	for _, s := range [][]T{gf.H, gf.W, gf.B} {
+		for i := range s {
+			s[i] = 7
+		}
+	}
+	got, err := CrossEntropyGrad(gf, p.in, p.opt)
+	if err != nil {
+		t.Fatalf("fused: %v", err)
+	}
+	want, err := Materialised(gm, p.in, p.opt)
+	if err != nil {
+		t.Fatalf("materialised: %v", err)
+	}
+	near := func(what string, g, w float64) {
+		if math.Abs(g-w) > tol*math.Max(1, math.Abs(w)) || math.IsNaN(g) {
+			t.Fatalf("%s = %.12g, want %.12g", what, g, w)
+		}
+	}
+	near("Loss", got.Loss, want.Loss)
+	near("NLL", got.NLL, want.NLL)
+	near("Smooth", got.Smooth, want.Smooth)
+	near("ZLoss", got.ZLoss, want.ZLoss)
+	near("Floor", got.Floor, want.Floor)
+	near("Denominator", got.Denominator, want.Denominator)
+	if got.Counted != want.Counted || len(got.Losses) != len(want.Losses) {
+		t.Fatalf("counted %d, %d losses; want %d, %d", got.Counted, len(got.Losses), want.Counted, len(want.Losses))
+	}
+	for i := range want.Losses {
+		near("Losses[i]", got.Losses[i], want.Losses[i])
+	}
+	for _, pair := range []struct {
+		name string
+		g, w []T
+	}{{"dH", gf.H, gm.H}, {"dW", gf.W, gm.W}, {"db", gf.B, gm.B}} {
+		// Rounding is relative to the terms summed (of order 1), not to
+		// gradients that cancel to nearly 0.
+		scale := math.Max(1, maxAbs(pair.w))
+		for i := range pair.w {
+			if d := math.Abs(float64(pair.g[i] - pair.w[i])); d > tol*scale || math.IsNaN(d) {
+				t.Fatalf("%s[%d] = %.10g, want %.10g", pair.name, i, float64(pair.g[i]), float64(pair.w[i]))
+			}
+		}
+	}
+}
+
+// TestFusedEqualsMaterialised64: float64, every option, random sizes and
+// block shapes (edges included), 1..3 workers.
+func TestFusedEqualsMaterialised64(t *testing.T) {
+	// Different summation orders of ≤ 41·9 products of size ≲ 2: 1e-10.
+	rapid.Check(t, func(t *rapid.T) { checkAgainstMaterialised[float64](t, 1e-10) })
+}
+
+// TestFusedEqualsMaterialised32: the same in float32, where the matrix
+// products round to float32 (2^-24 ≈ 6e-8 per operation, sums of ≤ 41·9
+// terms): 2e-5 relative to the largest value.
+func TestFusedEqualsMaterialised32(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) { checkAgainstMaterialised[float32](t, 2e-5) })
+}
+
+// TestFiniteDifferences checks every gradient entry against central
+// differences of the fused loss itself, in float64, for several options.
+func TestFiniteDifferences(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, opt := range []lsce.Options{
+		{Epsilon: 0.1},
+		{Epsilon: 0.2, Weight: []float64{1, 0.5, 2, 1, 0.3, 1.5, 1}, Reduction: lsce.Sum},
+		{Epsilon: 0.3, Variant: lsce.Others, ZLoss: 0.01, ZeroFloor: true},
+		{Epsilon: 0.1, SoftCap: 1.5, ZLoss: 0.02, Weight: []float64{2, 1, 1, 1, 0.5, 1, 1}},
+	} {
+		n, d, v := 5, 4, 7
+		in := Input[float64]{H: randn(rng, n*d), W: randn(rng, v*d), B: randn(rng, v), Rows: n, Hidden: d, Classes: v,
+			Targets: []int{3, -100, 0, 6, 2}, RowBlock: 2, ClassBlock: 3}
+		g := newGrads(in)
+		if _, err := CrossEntropyGrad(g, in, opt); err != nil {
+			t.Fatal(err)
+		}
+		loss := func() float64 {
+			r, err := CrossEntropy(in, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.Loss
+		}
+		const h = 1e-6
+		for _, pair := range []struct {
+			name  string
+			x, dx []float64
+		}{{"H", in.H, g.H}, {"W", in.W, g.W}, {"b", in.B, g.B}} {
+			for i := range pair.x {
+				x0 := pair.x[i]
+				pair.x[i] = x0 + h
+				up := loss()
+				pair.x[i] = x0 - h
+				down := loss()
+				pair.x[i] = x0
+				fd := (up - down) / (2 * h)
+				// Central differences: O(h²) ≈ 1e-12 truncation, 1e-16/h ≈ 1e-10 rounding.
+				if math.Abs(fd-pair.dx[i]) > 1e-7*math.Max(1, math.Abs(fd)) {
+					t.Errorf("%+v: d%s[%d] = %.10g, finite differences %.10g", opt, pair.name, i, pair.dx[i], fd)
+				}
+			}
+		}
+	}
+}
+
+func randn(rng *rand.Rand, n int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	return x
+}
+
+// TestGemmKernels checks both implementations of the three products against
+// the textbook triple loop, on sizes around the 4×4 tiles.
+func TestGemmKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	defer func(b bool) { useBLAS = b }(useBLAS)
+	for _, blas := range []bool{true, false} {
+		useBLAS = blas
+		for _, m := range []int{1, 3, 4, 5, 9} {
+			for _, n := range []int{1, 4, 7, 70} {
+				for _, k := range []int{1, 5, 8} {
+					a, b := randn(rng, m*k), randn(rng, n*k)
+					c := randn(rng, m*n)
+					gemmNT(m, n, k, a, k, b, k, c, n)
+					for i := range m {
+						for j := range n {
+							var s float64
+							for p := range k {
+								s += a[i*k+p] * b[j*k+p]
+							}
+							if math.Abs(c[i*n+j]-s) > 1e-12 {
+								t.Fatalf("blas=%v NT %d×%d×%d: c[%d,%d] = %g, want %g", blas, m, n, k, i, j, c[i*n+j], s)
+							}
+						}
+					}
+					bb := randn(rng, k*n)
+					c0 := randn(rng, m*n)
+					c = append([]float64(nil), c0...)
+					gemmNN(m, n, k, a, k, bb, n, c, n)
+					at := randn(rng, k*m)
+					c2 := append([]float64(nil), c0...)
+					gemmTN(m, n, k, at, m, bb, n, c2, n)
+					for i := range m {
+						for j := range n {
+							s, s2 := c0[i*n+j], c0[i*n+j]
+							for p := range k {
+								s += a[i*k+p] * bb[p*n+j]
+								s2 += at[p*m+i] * bb[p*n+j]
+							}
+							if math.Abs(c[i*n+j]-s) > 1e-12 || math.Abs(c2[i*n+j]-s2) > 1e-12 {
+								t.Fatalf("blas=%v NN/TN %d×%d×%d at [%d,%d]", blas, m, n, k, i, j)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestErrors: bad input is an error naming where, never a panic.
+func TestErrors(t *testing.T) {
+	in := Input[float32]{H: []float32{1, 2, 3, float32(math.NaN())}, W: make([]float32, 6), Rows: 2, Hidden: 2, Classes: 3, Targets: []int{0, 1}}
+	var le *lsce.Error
+	if _, err := CrossEntropy(in, lsce.Options{}); !errors.As(err, &le) || le.Row != 1 || le.Class != 1 || !errors.Is(err, lsce.ErrNonFinite) {
+		t.Errorf("NaN in H[1,1]: %v", err)
+	}
+	in.H[3] = 0
+	in.Targets = []int{0, 3}
+	if _, err := CrossEntropy(in, lsce.Options{}); !errors.As(err, &le) || le.Row != 1 || !errors.Is(err, lsce.ErrTarget) {
+		t.Errorf("target 3 of 3 classes: %v", err)
+	}
+	in.Targets = []int{0, 1}
+	if _, err := CrossEntropy(in, lsce.Options{ClassMask: []bool{true, true, false}}); !errors.Is(err, lsce.ErrOption) {
+		t.Errorf("class mask: %v", err)
+	}
+	in.B = []float32{1}
+	if _, err := CrossEntropy(in, lsce.Options{}); !errors.Is(err, lsce.ErrShape) {
+		t.Errorf("short bias: %v", err)
+	}
+	in.B = nil
+	in.W = []float32{1e30, 1e30, 0, 0, 0, 0}
+	in.H = []float32{1e10, 1e10, 0, 0}
+	if _, err := CrossEntropy(in, lsce.Options{}); !errors.Is(err, lsce.ErrNonFinite) {
+		t.Errorf("overflowing logits: %v", err)
+	}
+}
