@@ -80,7 +80,16 @@ func CrossEntropyInto[T Float](dst *Result, grad []T, in Input[T], opt Options) 
 	if err != nil {
 		return err
 	}
-	return e.run()
+	if err := e.run(); err != nil {
+		return err
+	}
+	// Finite logits and weights can still overflow float64 in the loss
+	// (|z| near 1e308, weights near the largest float64): an error, not a
+	// silent ±Inf or NaN.
+	if !finite(dst.Loss) || !finite(dst.NLL) || !finite(dst.Smooth) {
+		return &Error{Kind: ErrNonFinite, Row: -1, Class: -1, Msg: fmt.Sprintf("the loss overflows float64 (loss %v, nll %v, smooth %v): logits or weights too large", dst.Loss, dst.NLL, dst.Smooth)}
+	}
+	return nil
 }
 
 // engine holds one call's resolved settings.
@@ -175,12 +184,36 @@ func (e *engine[T]) prepare() error {
 	} else {
 		d.Denominator = 1
 	}
+	// An index target's gradient is at most scale·max w in magnitude; it
+	// must fit T (a tiny Σ w_y or huge weights would overflow it). Probability
+	// targets are checked per value in generalRow.
+	if e.grad != nil && !e.soft {
+		wMax := 1.0
+		if e.opt.Weight != nil {
+			wMax = 0
+			for _, w := range e.opt.Weight {
+				wMax = max(wMax, w)
+			}
+		}
+		if b := e.scale * wMax; !(b <= maxFinite[T]()) {
+			return &Error{Kind: ErrWeight, Row: -1, Class: -1, Msg: fmt.Sprintf("the gradient overflows %T: largest weight %g over the mean's denominator Σ w_y = %g", T(0), wMax, d.Denominator)}
+		}
+	}
 	if e.opt.Reduction == None {
 		d.Losses = grow(d.Losses, n)
 		d.NLLs = grow(d.NLLs, n)
 		d.Smooths = grow(d.Smooths, n)
 	}
 	return nil
+}
+
+// maxFinite is the largest finite value of T.
+func maxFinite[T Float]() float64 {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return math.MaxFloat32
+	}
+	return math.MaxFloat64
 }
 
 // inverse is 1/x, or 0 for x = 0: a mean over nothing is 0, not NaN.

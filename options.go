@@ -167,10 +167,15 @@ func (o *Options) validate(classes int) error {
 		if len(o.Weight) != classes {
 			return &Error{Kind: ErrShape, Row: -1, Class: -1, Msg: fmt.Sprintf("%d class weights for %d classes", len(o.Weight), classes)}
 		}
+		sum := 0.0
 		for c, w := range o.Weight {
 			if !(w >= 0) || math.IsInf(w, 0) {
 				return &Error{Kind: ErrWeight, Row: -1, Class: c, Msg: fmt.Sprintf("weight %v: want finite and ≥ 0", w)}
 			}
+			sum += w
+		}
+		if math.IsInf(sum, 0) {
+			return &Error{Kind: ErrWeight, Row: -1, Class: -1, Msg: "the class weights sum to +Inf: want a finite sum"}
 		}
 	}
 	return nil

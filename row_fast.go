@@ -8,17 +8,27 @@ import (
 // fastRow computes a contiguous row with an index target through the kernels:
 // one sweep for the statistics, one more for the gradient.
 func (e *engine[T]) fastRow(i int, x []T) (parts, error) {
-	m, s, sx := e.ops.stats(x)
+	var m, s, sx, swz float64
+	if len(x) >= splitMinClasses { // the chunks of runSplit, for the same bits
+		st := e.longRowStat(x)
+		m, s, sx, swz = st.m, st.s, st.sx, st.swz
+	} else {
+		m, s, sx = e.ops.stats(x)
+		if e.wT != nil {
+			swz = e.ops.dot(x, e.wT)
+		}
+	}
 	if !finite(m) || !finite(sx) || !(s > 0) {
 		return parts{}, locateNonFinite(i, x)
 	}
 	y := e.in.Targets[i]
 	k := e.lay.classes
 	lse := m + math.Log(s)
-	wy, swz := 1.0, sx
+	wy := 1.0
 	if e.wT != nil {
 		wy = e.opt.Weight[y]
-		swz = e.ops.dot(x, e.wT)
+	} else {
+		swz = sx
 	}
 	p := e.rowParts(k, lse, float64(x[y]), wy, swz, e.wSum)
 	if e.grad != nil {

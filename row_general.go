@@ -112,6 +112,9 @@ func (e *engine[T]) generalRow(i int) (parts, error) {
 			t := zc / cap
 			v *= 1 - t*t
 		}
+		if !(math.Abs(v) <= maxFinite[T]()) { // huge probability targets or weights
+			return parts{}, &Error{Kind: ErrProbability, Row: i, Class: c, Msg: fmt.Sprintf("the gradient %g overflows %T: probability targets or weights too large", v, T(0))}
+		}
 		g[at] = T(v)
 	}
 	return p, nil

@@ -9,48 +9,81 @@ import (
 // when there are fewer rows than workers.
 const splitMinClasses = 1 << 16
 
-// runSplit computes few long rows by splitting each row's classes across the
-// workers and merging their partial statistics exactly:
+// splitChunk is the number of classes per partial statistic of a long row
+// (k ≥ splitMinClasses), whether one worker computes the chunks or several:
+// the chunks and their merge order are fixed, so the result does not depend
+// on Workers, bit for bit.
+const splitChunk = 1 << 14
+
+// rowStat is the statistics of one chunk of a row.
+type rowStat struct{ m, s, sx, swz float64 }
+
+// merge adds o (the next chunk) to st, in order:
+//
+//	m = max(m, m_o),  s = s·exp(m − m') + s_o·exp(m_o − m'),  Σz and Σwz add.
+func (st *rowStat) merge(o rowStat) {
+	if o.m > st.m {
+		st.s = st.s*math.Exp(st.m-o.m) + o.s
+		st.m = o.m
+	} else if o.s > 0 {
+		st.s += o.s * math.Exp(o.m-st.m)
+	}
+	st.sx += o.sx
+	st.swz += o.swz
+}
+
+// chunkStat computes the statistics of x[lo:hi].
+func (e *engine[T]) chunkStat(x []T, lo, hi int) rowStat {
+	var s rowStat
+	s.m, s.s, s.sx = e.ops.stats(x[lo:hi])
+	if e.wT != nil {
+		s.swz = e.ops.dot(x[lo:hi], e.wT[lo:hi])
+	}
+	return s
+}
+
+// longRowStat computes a long row's statistics chunk by chunk on one
+// goroutine, with the same chunks and merge order as runSplit.
+func (e *engine[T]) longRowStat(x []T) rowStat {
+	total := rowStat{m: math.Inf(-1)}
+	for lo := 0; lo < len(x); lo += splitChunk {
+		total.merge(e.chunkStat(x, lo, min(lo+splitChunk, len(x))))
+	}
+	return total
+}
+
+// runSplit computes few long rows by splitting each row's classes into fixed
+// chunks shared among the workers, and merging their partial statistics
+// exactly and in chunk order:
 //
 //	m = max m_i,  s = Σ s_i·exp(m_i − m),  Σz = Σ sz_i
 func (e *engine[T]) runSplit() error {
 	n, k := e.lay.elements(), e.lay.classes
 	workers := e.opt.workers()
-	chunk := (k + workers - 1) / workers
-	type stat struct{ m, s, sx, swz float64 }
-	st := make([]stat, workers)
+	chunks := (k + splitChunk - 1) / splitChunk
+	st := make([]rowStat, chunks)
 	var total sums
 	for i := range n {
 		if e.in.Targets[i] == e.ign {
 			e.zeroGrad(i)
+			total.add(e.dst, i, parts{})
 			continue
 		}
 		x := e.in.Logits[i*k : (i+1)*k]
 		var wg sync.WaitGroup
 		for w := range workers {
 			wg.Go(func() {
-				lo, hi := min(w*chunk, k), min((w+1)*chunk, k)
-				var s stat
-				s.m, s.s, s.sx = e.ops.stats(x[lo:hi])
-				if e.wT != nil {
-					s.swz = e.ops.dot(x[lo:hi], e.wT[lo:hi])
+				for c := w; c < chunks; c += workers {
+					st[c] = e.chunkStat(x, c*splitChunk, min((c+1)*splitChunk, k))
 				}
-				st[w] = s
 			})
 		}
 		wg.Wait()
-		m := math.Inf(-1)
-		var s, sx, swz float64
+		row := rowStat{m: math.Inf(-1)}
 		for _, p := range st {
-			m = max(m, p.m)
+			row.merge(p)
 		}
-		for _, p := range st {
-			if p.s > 0 {
-				s += p.s * math.Exp(p.m-m)
-			}
-			sx += p.sx
-			swz += p.swz
-		}
+		m, s, sx, swz := row.m, row.s, row.sx, row.swz
 		if !finite(m) || !finite(sx) || !(s > 0) {
 			return locateNonFinite(i, x)
 		}
@@ -68,13 +101,15 @@ func (e *engine[T]) runSplit() error {
 			var wg sync.WaitGroup
 			for w := range workers {
 				wg.Go(func() {
-					lo, hi := min(w*chunk, k), min((w+1)*chunk, k)
 					sub := *e
-					sub.wT = nil
-					if e.wT != nil {
-						sub.wT = e.wT[lo:hi]
+					for c := w; c < chunks; c += workers {
+						lo, hi := c*splitChunk, min((c+1)*splitChunk, k)
+						sub.wT = nil
+						if e.wT != nil {
+							sub.wT = e.wT[lo:hi]
+						}
+						sub.fastGrad(g[lo:hi], x[lo:hi], p.eps, m, s, lse, wy, k)
 					}
-					sub.fastGrad(g[lo:hi], x[lo:hi], p.eps, m, s, lse, wy, k)
 				})
 			}
 			wg.Wait()
