@@ -48,22 +48,29 @@ type Report struct {
 //
 // # Temperature scaling
 //
-// With β = 1/T the mean NLL f(β) = mean_n [log Σ_k exp(β·u_nk) − β·u_ny]
-// (u = z − max z) is convex in β, with f'(β) = mean E_p[u] − u_y and
-// f”(β) = mean Var_p[u] ≥ 0, so it has one minimum, which is the minimum
-// over log T as well. f, f' and f” are sums over rows, so each pass over
-// the data gives one safeguarded Newton step: the minimiser is kept in a
-// bracket [lo, hi] (f' < 0 at lo, > 0 at hi); a Newton step that leaves the
-// bracket, or that follows a step that did not cut |f'| by 4, is replaced by a
-// geometric bisection (or a factor 4 while one side is open). The sign of f'(0) =
-// mean(mean_k z_k − z_y), known after the first pass, tells whether there is
-// an interior minimum at all, and so does the count of rows whose target
-// logit is below the row's maximum (none: f decreases for ever, T → 0). The
-// fit stops when the next step would change T by less than 1e-13
-// relatively, or at the rounding noise of f', typically after 4 to 8 passes; the last
-// pass is at the reported T, so the calibrated metrics come with it. No
-// logits are kept between passes: memory stays bounded, and a file is read
-// once per pass.
+// With β = 1/T the mean NLL
+//
+//	f(β) = mean_n [log Σ_k exp(β·u_nk) − β·u_ny],   u = z − max z,
+//	f′(β) = mean_n (E_p[u] − u_y),   f″(β) = mean_n Var_p[u] ≥ 0,
+//
+// is convex in β, so it has one minimum, which is the minimum over log T as
+// well. f, f′ and f″ are sums over rows, so each pass over the data gives one
+// safeguarded Newton step. The minimiser stays in a bracket [lo, hi] (f′ < 0
+// at lo, > 0 at hi); a Newton step that leaves the bracket is replaced by a
+// Newton step on log β, and if that leaves it too, by a geometric bisection
+// (a factor 4 while one side is open). Climbing towards T → 0 with no upper
+// bracket, Newton steps that stop cutting |f′| by 4 (the exponential tail of
+// nearly separable data, where Newton adds only ~1/margin to β) give way to
+// factors of 4 as well.
+//
+// The first pass tells whether there is an interior minimum at all: f′(0) =
+// mean(mean_k z_k − z_y) ≥ 0 means T → ∞ (predictions no better than
+// uniform), and no row with its target logit below the row's maximum means
+// T → 0; the bound is then reported. The fit stops when the Newton step
+// would change β by less than 1e-13 relatively, or at the rounding noise of
+// f′: typically 5 to 9 passes in all. The last pass is at the reported T, so
+// the calibrated metrics come with it. No logits are kept between passes:
+// memory stays bounded, and a file is read once per pass.
 func Run(opt Options, pass Pass) (*Report, error) {
 	o := opt
 	o.Temperature = 1
@@ -127,6 +134,17 @@ func Run(opt Options, pass Pass) (*Report, error) {
 				break
 			}
 			next := beta - g/h
+			if h > 0 && math.Abs(g/h) <= fitTolerance*beta {
+				break // converged (the step may be below one ulp of β)
+			}
+			newton := true
+			if !slow && !(next > lo && next < hi) {
+				// Newton on s = log β, f_s = βf', f_ss = βf' + β²f'':
+				// better where f'' is small (over-confident logits).
+				if d := beta*g + beta*beta*h; d > 0 {
+					next = beta * math.Exp(-beta*g/d)
+				}
+			}
 			if slow || !(h > 0) || !(next > lo && next < hi) {
 				switch {
 				case math.IsInf(hi, 1):
@@ -136,6 +154,7 @@ func Run(opt Options, pass Pass) (*Report, error) {
 				default:
 					next = math.Sqrt(lo * hi)
 				}
+				newton = false
 			}
 			next = min(max(next, betaMin), betaMax)
 			step := math.Abs(next-beta) / beta
@@ -150,10 +169,11 @@ func Run(opt Options, pass Pass) (*Report, error) {
 			if step < 1e-7 && math.Abs(g) >= math.Abs(gPrev) {
 				break // at the rounding noise of f'
 			}
-			// A step that did not cut |f'| by 4 is not converging
-			// quadratically (far from the minimum, or in an exponential
-			// tail): bisect or expand next.
-			slow = step > 1e-7 && math.Abs(g) > math.Abs(gPrev)/4
+			// Climbing towards T → 0 with no upper bracket, a step that did
+			// not cut |f'| by 4 is in the exponential tail of nearly
+			// separable data, where Newton only adds ~1/margin to β: expand
+			// by 4 instead.
+			slow = newton && math.IsInf(hi, 1) && g < 0 && step > 1e-7 && math.Abs(g) > math.Abs(gPrev)/4
 		}
 	}
 	r.Temperature = 1 / beta

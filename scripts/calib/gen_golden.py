@@ -13,7 +13,8 @@ Outputs (little-endian, no header):
   overconfident.targets.i32  N int32
   overconfident.golden.json  the metrics (T = 1 and at the fitted T), 15 bins
 The temperature is found by golden-section search on log T (an algorithm
-independent of the Go code's Newton iteration), to 1e-13 in log T.
+independent of the Go code's Newton iteration), then refined by bisection on
+the sign of the NLL's derivative down to adjacent floats.
 """
 import json
 import os
@@ -90,7 +91,25 @@ def fit_temperature(z, y):
             a, c, fc = c, d, fd
             d = a + r * (b - a)
             fd = nll(d)
-    return float(np.exp((a + b) / 2))
+    t = float(np.exp((a + b) / 2))
+    # The NLL is flat at its minimum, so golden section pins T only to
+    # ~1e-8. Refine by bisection on the sign of dNLL/dβ (β = 1/T),
+    # mean_n (Σ_k p_nk z_nk − z_ny) with p = softmax(β z), to the last bit.
+    def slope(beta):
+        p = softmax(beta * z)
+        return float(((p * z).sum(axis=1) - z[np.arange(n), y]).mean())
+
+    lo, hi = 1 / (t * 1.001), 1 / (t / 1.001)
+    assert slope(lo) < 0 < slope(hi), "golden section missed the minimum"
+    while True:
+        mid = (lo + hi) / 2
+        if not lo < mid < hi:
+            break
+        if slope(mid) < 0:
+            lo = mid
+        else:
+            hi = mid
+    return float(1 / lo)
 
 
 def main():
