@@ -14,6 +14,7 @@
 //     Σ_c w_c·z_c = h·(Σ_c w_c·W_c) + Σ_c w_c·b_c
 //
 //     one D-vector computed once, then one dot product per row;
+//
 //  2. gradient: each block of logits is computed again, turned into its block
 //     of G = ∂loss/∂Z in place with the row's final statistics, and
 //     multiplied out: dH += G·W_block, dW_block += Gᵀ·H, db_block += Σ_n G.

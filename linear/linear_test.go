@@ -197,45 +197,16 @@ func randn(rng *rand.Rand, n int) []float64 {
 // the textbook triple loop, on sizes around the 4×4 tiles.
 func TestGemmKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	defer func(b bool) { useBLAS = b }(useBLAS)
-	for _, blas := range []bool{true, false} {
-		useBLAS = blas
-		for _, m := range []int{1, 3, 4, 5, 9} {
-			for _, n := range []int{1, 4, 7, 70} {
-				for _, k := range []int{1, 5, 8} {
-					a, b := randn(rng, m*k), randn(rng, n*k)
-					c := randn(rng, m*n)
-					gemmNT(m, n, k, a, k, b, k, c, n)
-					for i := range m {
-						for j := range n {
-							var s float64
-							for p := range k {
-								s += a[i*k+p] * b[j*k+p]
-							}
-							if math.Abs(c[i*n+j]-s) > 1e-12 {
-								t.Fatalf("blas=%v NT %d×%d×%d: c[%d,%d] = %g, want %g", blas, m, n, k, i, j, c[i*n+j], s)
-							}
-						}
-					}
-					bb := randn(rng, k*n)
-					c0 := randn(rng, m*n)
-					c = append([]float64(nil), c0...)
-					gemmNN(m, n, k, a, k, bb, n, c, n)
-					at := randn(rng, k*m)
-					c2 := append([]float64(nil), c0...)
-					gemmTN(m, n, k, at, m, bb, n, c2, n)
-					for i := range m {
-						for j := range n {
-							s, s2 := c0[i*n+j], c0[i*n+j]
-							for p := range k {
-								s += a[i*k+p] * bb[p*n+j]
-								s2 += at[p*m+i] * bb[p*n+j]
-							}
-							if math.Abs(c[i*n+j]-s) > 1e-12 || math.Abs(c2[i*n+j]-s2) > 1e-12 {
-								t.Fatalf("blas=%v NN/TN %d×%d×%d at [%d,%d]", blas, m, n, k, i, j)
-							}
-						}
-					}
+	defer func(s string) { gemmImpl = s }(gemmImpl)
+	for _, blas := range gemmImpls() {
+		gemmImpl = blas
+		for _, m := range []int{1, 3, 4, 5, 6, 9, 13} {
+			for _, n := range []int{1, 4, 7, 16, 17, 70} {
+				for _, k := range []int{1, 5, 8, 300} {
+					checkGemm[float64](t, rng, blas, m, n, k, 1e-12)
+					// float32: sums of ≤ 300 products of normals, rounded
+					// to 2^-24 each (FMA or not): 1e-4 absolute.
+					checkGemm[float32](t, rng, blas, m, n, k, 1e-4)
 				}
 			}
 		}
@@ -267,5 +238,94 @@ func TestErrors(t *testing.T) {
 	in.H = []float32{1e10, 1e10, 0, 0}
 	if _, err := CrossEntropy(in, lsce.Options{}); !errors.Is(err, lsce.ErrNonFinite) {
 		t.Errorf("overflowing logits: %v", err)
+	}
+}
+
+// checkGemm compares the three products with the textbook triple loop in
+// float64, on matrices embedded in wider ones (leading dimensions > width)
+// whose padding must stay untouched.
+func checkGemm[T Float](t *testing.T, rng *rand.Rand, impl string, m, n, k int, tol float64) {
+	t.Helper()
+	const pad = 3
+	rnd := func(c int) []T {
+		x := make([]T, c)
+		for i := range x {
+			x[i] = T(rng.NormFloat64())
+		}
+		return x
+	}
+	lda, ldb, ldc := k+pad, k+pad, n+pad
+	a, b := rnd(m*lda), rnd(n*ldb)
+	c := rnd(m * ldc)
+	c0 := append([]T(nil), c...)
+	gemmNT(m, n, k, a, lda, b, ldb, c, ldc)
+	for i := range m {
+		for j := range ldc {
+			want := float64(c0[i*ldc+j]) // padding untouched
+			if j < n {
+				want = 0
+				for p := range k {
+					want += float64(a[i*lda+p]) * float64(b[j*ldb+p])
+				}
+			}
+			if math.Abs(float64(c[i*ldc+j])-want) > tol {
+				t.Fatalf("%s %T NT %d×%d×%d: c[%d,%d] = %g, want %g", impl, c[0], m, n, k, i, j, float64(c[i*ldc+j]), want)
+			}
+		}
+	}
+	bb := rnd(k * (n + pad))
+	ldbb := n + pad
+	c = append([]T(nil), c0...)
+	gemmNN(m, n, k, a, lda, bb, ldbb, c, ldc)
+	ldat := m + pad
+	at := rnd(k * ldat)
+	c2 := append([]T(nil), c0...)
+	gemmTN(m, n, k, at, ldat, bb, ldbb, c2, ldc)
+	for i := range m {
+		for j := range ldc {
+			s, s2 := float64(c0[i*ldc+j]), float64(c0[i*ldc+j])
+			if j < n {
+				for p := range k {
+					s += float64(a[i*lda+p]) * float64(bb[p*ldbb+j])
+					s2 += float64(at[p*ldat+i]) * float64(bb[p*ldbb+j])
+				}
+			}
+			if math.Abs(float64(c[i*ldc+j])-s) > tol || math.Abs(float64(c2[i*ldc+j])-s2) > tol {
+				t.Fatalf("%s %T NN/TN %d×%d×%d at [%d,%d]: %g, %g; want %g, %g", impl, c[0], m, n, k, i, j,
+					float64(c[i*ldc+j]), float64(c2[i*ldc+j]), s, s2)
+			}
+		}
+	}
+}
+
+// TestMicroKernel checks the assembly micro-kernel against its reference
+// loop, kern6x16Go.
+func TestMicroKernel(t *testing.T) {
+	if !hasKernel {
+		t.Skip("no AVX2+FMA kernel on this CPU or build: nothing to compare")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, k := range []int{0, 1, 2, 7, 64, 257} {
+		a, b := make([]float32, 6*k+1), make([]float32, 16*k+1)
+		for i := range a {
+			a[i] = float32(rng.NormFloat64())
+		}
+		for i := range b {
+			b[i] = float32(rng.NormFloat64())
+		}
+		const ldc = 19
+		c := make([]float32, 6*ldc)
+		for i := range c {
+			c[i] = float32(i)
+		}
+		want := append([]float32(nil), c...)
+		microKernel(k, a, b, c, ldc)
+		kern6x16Go(k, a, b, want, ldc)
+		for i := range c {
+			// FMA rounds once per step, the Go loop twice: ≤ k·2^-24·|terms|.
+			if math.Abs(float64(c[i]-want[i])) > 1e-5*float64(k+1) {
+				t.Fatalf("k=%d: c[%d] = %g, want %g", k, i, c[i], want[i])
+			}
+		}
 	}
 }
