@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -251,11 +252,15 @@ func (j *lossJob) readTargets() error {
 // readWeights reads --weights: a list of numbers, or a file.
 func (j *lossJob) readWeights(env *env, classes int) ([]float64, error) {
 	s := j.flags.weights
-	if w, ok := parseList(s); ok {
+	w, bad := parseList(s)
+	if bad < 0 {
 		if len(w) != classes {
 			return nil, usageErrorf("--weights: %d weights for %d classes", len(w), classes)
 		}
 		return w, nil
+	}
+	if _, err := os.Stat(s); err != nil && strings.Contains(s, ",") {
+		return nil, usageErrorf("--weights %s: value %d is not a number (and no file has that name)", s, bad+1)
 	}
 	t, err := readInput(env, s)
 	if err != nil {
@@ -268,17 +273,17 @@ func (j *lossJob) readWeights(env *env, classes int) ([]float64, error) {
 	return t.Float64s(), nil
 }
 
-// parseList reads "w1,w2,…"; ok is false unless every field is a number.
-func parseList(s string) ([]float64, bool) {
-	var out []float64
-	for f := range strings.SplitSeq(s, ",") {
+// parseList reads "w1,w2,…"; bad is the index of the first field that is
+// not a number, or −1.
+func parseList(s string) (w []float64, bad int) {
+	for i, f := range strings.Split(s, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil {
-			return nil, false
+			return nil, i
 		}
-		out = append(out, v)
+		w = append(w, v)
 	}
-	return out, true
+	return w, -1
 }
 
 // computeLoss runs the loss in the logits' dtype and prints the result.

@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -40,6 +42,8 @@ func TestMain(m *testing.M) {
 //	npycmp GOT WANT [TOL] two .npy files have the same dtype and shape and
 //	                     values within TOL (default 1e-9, relative as above)
 //	truncate FILE N      cuts FILE to its first N bytes
+//	exits N PROG [ARGS]  runs PROG as exec does (stdout and stderr are then
+//	                     checked as usual) and requires exit status N
 func TestScripts(t *testing.T) {
 	testdata, err := filepath.Abs("testdata")
 	if err != nil {
@@ -55,6 +59,7 @@ func TestScripts(t *testing.T) {
 			"jsonnear": cmdJSONNear,
 			"npycmp":   cmdNpyCmp,
 			"truncate": cmdTruncate,
+			"exits":    cmdExits,
 		},
 	})
 }
@@ -169,4 +174,25 @@ func cmdTruncate(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("%v", err)
 	}
 	ts.Check(os.Truncate(ts.MkAbs(args[0]), int64(n)))
+}
+
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits N PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exit status %q: %v", args[0], err)
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("%s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
 }
