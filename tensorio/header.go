@@ -39,6 +39,9 @@ func readHeader(r io.Reader, name string) (*header, error) {
 			return nil, errorf(name, "", "empty file: want a .npy file")
 		}
 		if err == io.ErrUnexpectedEOF || err == io.EOF {
+			if !strings.HasPrefix(npyMagic, string(pre[:min(n, len(npyMagic))])) {
+				return nil, errorf(name, "header", "not a .npy file (no \\x93NUMPY magic)")
+			}
 			return nil, errorf(name, "header", "file ends inside the .npy magic (%d bytes)", n)
 		}
 		return nil, &Error{File: name, Err: err}

@@ -213,6 +213,14 @@ func TestHugeShapeFileChecksSize(t *testing.T) {
 	checkErr(t, err, path+": file is truncated: shape")
 }
 
+// A file named .npy without the magic gets a .npy error, not a CSV one.
+func TestNpySuffixWithoutMagic(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.npy")
+	os.WriteFile(path, []byte("1,2\n"), 0o644)
+	_, err := ReadFile(path)
+	checkErr(t, err, path+": header: not a .npy file (no \\x93NUMPY magic)")
+}
+
 func TestMissingFile(t *testing.T) {
 	_, err := ReadFile("testdata/no-such-file.npy")
 	checkErr(t, err, "testdata/no-such-file.npy: no such file or directory")

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"io"
 	"os"
+	"strings"
 )
 
 // ReadFile reads the tensor in the file at path, sniffing the format: .npy
-// when the file starts with the .npy magic, CSV otherwise. The path "-"
+// when the file starts with the .npy magic or its name ends in ".npy" (so
+// that a damaged .npy file gets a .npy error), CSV otherwise. The path "-"
 // reads standard input.
 func ReadFile(path string) (*Tensor, error) {
 	if path == "-" {
@@ -23,7 +25,7 @@ func ReadFile(path string) (*Tensor, error) {
 		size = st.Size()
 	}
 	br := bufio.NewReaderSize(f, 1<<16)
-	if isNpy(br) {
+	if isNpy(br) || strings.HasSuffix(strings.ToLower(path), ".npy") {
 		return readNpy(br, path, size)
 	}
 	return ReadCSV(br, path)

@@ -76,7 +76,7 @@ def main():
 
     rng = np.random.default_rng(7)
     # K-dimensional float32 input (N, C, d) = (2, 3, 4), one ignored position.
-    x = rng.normal(0, 2, (2, 3, 4)).astype(np.float32)
+    x = x_kdim = rng.normal(0, 2, (2, 3, 4)).astype(np.float32)
     y = rng.integers(0, 3, (2, 4)).astype(np.int64)
     y[1, 2] = -100
     save("kdim_x", x)
@@ -129,6 +129,10 @@ def main():
     save("bad_fortran", np.asfortranarray(np.ones((5, 2))))
     save("bad_int16", np.zeros((5, 2), dtype=np.int16))
     save("seed_x32be", np.array([[4.2, -2.4], [1.6, -0.6], [3.6, 1.2], [-0.5, 0.5], [-0.25, 1.7]], dtype=">f4"))
+    xn = x_kdim.copy()
+    xn[1, 2, 3] = np.nan
+    save("bad_kdim_nan", xn)
+    save("bad_classlast_nan", np.ascontiguousarray(xn.transpose(0, 2, 1)))
     save("mask_rows", np.array([[1, 1, 0, 1], [0, 0, 0, 0], [1, 1, 1, 1]], dtype=np.uint8))
 
 
