@@ -2,14 +2,121 @@
 
 package kernel
 
-// Until the vectorised kernels land, amd64 uses the generic code too.
-var impl = "generic"
+import "math"
 
-func statsF32(x []float32) (m, s, sx float64)     { return statsGeneric(x) }
-func statsF64(x []float64) (m, s, sx float64)     { return statsGeneric(x) }
-func dotF32(x, w []float32) float64               { return dotGeneric(x, w) }
-func dotF64(x, w []float64) float64               { return dotGeneric(x, w) }
-func gradF32(g, x []float32, m, a, b float64)     { gradGeneric(g, x, m, a, b) }
-func gradF64(g, x []float64, m, a, b float64)     { gradGeneric(g, x, m, a, b) }
-func gradWF32(g, x, w []float32, m, a, b float64) { gradWGeneric(g, x, w, m, a, b) }
-func gradWF64(g, x, w []float64, m, a, b float64) { gradWGeneric(g, x, w, m, a, b) }
+// Features of the CPU and the operating system, probed once (as variable
+// initialisers, so that impls, which depends on them, sees them set):
+// hasAVX2FMA: AVX2 and FMA, and the OS saves YMM state; hasAVX512: AVX-512
+// F/DQ/BW/VL too, and the OS saves ZMM and opmask state.
+var hasAVX2FMA, hasAVX512 = detect()
+
+func detect() (hasAVX2FMA, hasAVX512 bool) {
+	maxID, _, _, _ := cpuid(0, 0)
+	if maxID < 7 {
+		return
+	}
+	_, _, ecx1, _ := cpuid(1, 0)
+	_, ebx7, _, _ := cpuid(7, 0)
+	osxsave := ecx1&(1<<27) != 0
+	if !osxsave {
+		return
+	}
+	xcr0, _ := xgetbv()
+	osYMM := xcr0&0x6 == 0x6   // XMM and YMM state
+	osZMM := xcr0&0xe6 == 0xe6 // and opmask, ZMM_Hi256, Hi16_ZMM
+	avx := ecx1&(1<<28) != 0
+	fma := ecx1&(1<<12) != 0
+	avx2 := ebx7&(1<<5) != 0
+	hasAVX2FMA = osYMM && avx && fma && avx2
+	const f, dq, bw, vl = 1 << 16, 1 << 17, 1 << 30, 1 << 31
+	hasAVX512 = hasAVX2FMA && osZMM && ebx7&(f|dq|bw|vl) == f|dq|bw|vl
+	return
+}
+
+// platformImpls lists the vectorised implementations this CPU runs, fastest
+// first. An AVX-512 set would go first here, guarded by hasAVX512; none exists
+// yet (it could not be verified on the development machine).
+func platformImpls() []*impl {
+	var l []*impl
+	if hasAVX2FMA {
+		l = append(l, avx2)
+	}
+	return l
+}
+
+var avx2 = &impl{
+	name:    "avx2",
+	stats32: statsF32AVX2, stats64: statsF64AVX2,
+	dot32: dotF32, dot64: dotF64,
+	grad32: func(g, x []float32, m, a, b float64) {
+		gradF32AVX2(g[:len(x)], x, float32(m), float32(a), float32(b))
+	},
+	grad64: func(g, x []float64, m, a, b float64) { gradF64AVX2(g[:len(x)], x, m, a, b) },
+	gradW32: func(g, x, w []float32, m, a, b float64) {
+		gradWF32AVX2(g[:len(x)], x, w[:len(x)], float32(m), float32(a), float32(b))
+	},
+	gradW64: func(g, x, w []float64, m, a, b float64) { gradWF64AVX2(g[:len(x)], x, w[:len(x)], m, a, b) },
+}
+
+// Block lengths of the online statistics: each block is swept twice (max and
+// Σx, then Σexp) while it sits in L1; blocks are merged by rescaling.
+const (
+	block32 = 2048
+	block64 = 1024
+)
+
+func statsF32AVX2(x []float32) (m, s, sx float64) {
+	mb := float32(math.Inf(-1))
+	for rest := x; len(rest) > 0; {
+		blk := rest[:min(len(rest), block32)]
+		rest = rest[len(blk):]
+		nm, se, bsx := blockStatsF32AVX2(blk, mb)
+		if nm > mb && s != 0 {
+			s *= math.Exp(float64(mb) - float64(nm))
+		}
+		s, sx, mb = s+se, sx+bsx, nm
+	}
+	m = float64(mb)
+	if !(s > 0) || !finite(m) || !finite(s) || !finite(sx) {
+		// Empty, non-finite or extreme rows: the reference loop decides.
+		return statsGeneric(x)
+	}
+	return m, s, sx
+}
+
+func statsF64AVX2(x []float64) (m, s, sx float64) {
+	m = math.Inf(-1)
+	for rest := x; len(rest) > 0; {
+		blk := rest[:min(len(rest), block64)]
+		rest = rest[len(blk):]
+		nm, se, bsx := blockStatsF64AVX2(blk, m)
+		if nm > m && s != 0 {
+			s *= math.Exp(m - nm)
+		}
+		s, sx, m = s+se, sx+bsx, nm
+	}
+	if !(s > 0) || !finite(m) || !finite(s) || !finite(sx) {
+		return statsGeneric(x)
+	}
+	return m, s, sx
+}
+
+func dotF32(x, w []float32) float64 {
+	w = w[:len(x)]
+	d := dotF32AVX2(x, w)
+	for i := len(x) &^ 7; i < len(x); i++ {
+		d += float64(x[i]) * float64(w[i])
+	}
+	return d
+}
+
+func dotF64(x, w []float64) float64 {
+	w = w[:len(x)]
+	d := dotF64AVX2(x, w)
+	for i := len(x) &^ 7; i < len(x); i++ {
+		d += x[i] * w[i]
+	}
+	return d
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -1,0 +1,519 @@
+// Command _asm generates the AVX2+FMA row kernels of package
+// github.com/lsce/lsce/internal/kernel with avo. It is run by go generate in
+// internal/kernel:
+//
+//	go run -C ../../_asm . -out ../internal/kernel/kernel_amd64.s -stubs ../internal/kernel/stubs_amd64.go -pkg kernel
+//
+// Every kernel exists for float32 and float64; one description (spec) drives
+// both, so the two stay the same loop with different vector widths.
+//
+// The exponential is computed as exp(d) = 2ⁿ·exp(r) with n = round(d/ln 2)
+// (by adding the magic constant 1.5·2^mantissa), r = d − n·ln 2 in two steps
+// (Cody–Waite), exp(r) = 1 + r + r²·Q(r) with Q a polynomial (a near-minimax
+// fit of degree 4 for float32, Taylor of degree 10 for float64), and 2ⁿ built
+// in the exponent bits. d is clamped below so that n ≥ −bias: 2ⁿ is then
+// exactly 0, so very negative inputs give 0, never NaN or a denormal mess.
+package main
+
+import (
+	"fmt"
+	"math"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// spec describes one element type.
+type spec struct {
+	suffix string // "F32" or "F64"
+	goType string
+	lanes  int // elements per YMM register
+	size   int // bytes per element
+	// chunk is the number of elements summed in the element type before the
+	// partial sums are added into float64 accumulators.
+	chunk int
+
+	add, sub, mul, max, and                 func(ops ...Op)
+	fmadd213, fnmadd231, fmsub213, fmsub231 func(ops ...Op)
+	padd, psll                              func(ops ...Op)
+	bcast, movu                             func(ops ...Op)
+	maskmov                                 func(a, b, c Op)
+	blendv                                  func(a, b, c, d Op)
+	mantBits                                int
+
+	// constants (vectors of lanes copies)
+	log2e, magic, ln2hi, ln2lo, clamp, bias, one, negInf Mem
+	poly                                                 []Mem // Q coefficients, highest degree first
+	masks                                                Mem   // lanes × all-ones then lanes × zero
+}
+
+// vec defines a read-only vector constant of 32 bytes holding 32/size copies.
+func vec(name string, size int, bits uint64) Mem {
+	m := GLOBL(name, RODATA|NOPTR)
+	for i := 0; i < 32/size; i++ {
+		if size == 4 {
+			DATA(4*i, U32(uint32(bits)))
+		} else {
+			DATA(8*i, U64(bits))
+		}
+	}
+	return m
+}
+
+func f32s(name string, v float64) Mem { return vec(name, 4, uint64(math.Float32bits(float32(v)))) }
+func f64s(name string, v float64) Mem { return vec(name, 8, math.Float64bits(v)) }
+
+// Near-minimax Q for float32: exp(r) ≈ 1 + r + r²·Q(r) on |r| ≤ ln2/2, max
+// relative error 3.1e-9 (0.05 ulp) before rounding. Found by a Lawson-weighted
+// least-squares fit (relative error) on Chebyshev nodes.
+var q32 = []float64{0.49999993451679897, 0.16666520689634917, 0.0416683873670058, 0.008368709842560332, 0.0013814612983211825}
+
+func newSpec32() *spec {
+	s := &spec{suffix: "F32", goType: "float32", lanes: 8, size: 4, chunk: 256, mantBits: 23,
+		add: VADDPS, sub: VSUBPS, mul: VMULPS, max: VMAXPS, and: VANDPS,
+		fmadd213: VFMADD213PS, fnmadd231: VFNMADD231PS, fmsub213: VFMSUB213PS, fmsub231: VFMSUB231PS,
+		padd: VPADDD, psll: VPSLLD, bcast: VBROADCASTSS, movu: VMOVUPS,
+		maskmov: VMASKMOVPS, blendv: VBLENDVPS,
+	}
+	s.log2e = f32s("f32log2e", math.Log2E)
+	s.magic = f32s("f32magic", 1.5*(1<<23))
+	s.ln2hi = f32s("f32ln2hi", 0.693359375)
+	s.ln2lo = f32s("f32ln2lo", -2.12194440e-4)
+	// −88: d·log2e rounds to −127, 2^−127 is built as 0.
+	s.clamp = f32s("f32clamp", -88)
+	s.bias = vec("f32bias", 4, 127)
+	s.one = f32s("f32one", 1)
+	s.negInf = vec("f32neginf", 4, uint64(math.Float32bits(float32(math.Inf(-1)))))
+	for i := len(q32) - 1; i >= 0; i-- {
+		s.poly = append(s.poly, f32s(fmt.Sprintf("f32q%d", i), q32[i]))
+	}
+	s.masks = maskTable("f32masks", 4)
+	return s
+}
+
+func newSpec64() *spec {
+	s := &spec{suffix: "F64", goType: "float64", lanes: 4, size: 8, chunk: 128, mantBits: 52,
+		add: VADDPD, sub: VSUBPD, mul: VMULPD, max: VMAXPD, and: VANDPD,
+		fmadd213: VFMADD213PD, fnmadd231: VFNMADD231PD, fmsub213: VFMSUB213PD, fmsub231: VFMSUB231PD,
+		padd: VPADDQ, psll: VPSLLQ, bcast: VBROADCASTSD, movu: VMOVUPD,
+		maskmov: VMASKMOVPD, blendv: VBLENDVPD,
+	}
+	s.log2e = f64s("f64log2e", math.Log2E)
+	s.magic = f64s("f64magic", 1.5*(1<<52))
+	// Cody–Waite split of ln 2: ln2hi has 32 significant bits, so n·ln2hi is exact.
+	s.ln2hi = f64s("f64ln2hi", 6.93147180369123816490e-01)
+	s.ln2lo = f64s("f64ln2lo", 1.90821492927058770002e-10)
+	// −709: d·log2e rounds to −1023, 2^−1023 is built as 0.
+	s.clamp = f64s("f64clamp", -709)
+	s.bias = vec("f64bias", 8, 1023)
+	s.one = f64s("f64one", 1)
+	s.negInf = vec("f64neginf", 8, math.Float64bits(math.Inf(-1)))
+	// Taylor: Q(r) = Σ_{k=0..10} r^k/(k+2)!, truncation error < 2e-16 on |r| ≤ ln2/2.
+	for k := 10; k >= 0; k-- {
+		f := 1.0
+		for j := 2; j <= k+2; j++ {
+			f *= float64(j)
+		}
+		s.poly = append(s.poly, f64s(fmt.Sprintf("f64q%d", k), 1/f))
+	}
+	s.masks = maskTable("f64masks", 8)
+	return s
+}
+
+// maskTable holds 32/size all-ones elements then as many zeros: loading one
+// vector at element offset lanes−r gives a mask of the first r lanes.
+func maskTable(name string, size int) Mem {
+	m := GLOBL(name, RODATA|NOPTR)
+	n := 32 / size
+	for i := 0; i < 2*n; i++ {
+		v := uint64(0)
+		if i < n {
+			v = math.MaxUint64
+		}
+		if size == 4 {
+			DATA(4*i, U32(uint32(v)))
+		} else {
+			DATA(8*i, U64(v))
+		}
+	}
+	return m
+}
+
+// exp replaces d (which must be ≤ 0 or NaN) by exp(d) and returns the register holding it.
+func (s *spec) exp(d VecVirtual) VecVirtual {
+	s.max(s.clamp, d, d) // d = max(d, clamp)
+	t := YMM()
+	s.movu(s.log2e, t)
+	s.fmadd213(s.magic, d, t) // t = d·log2e + magic: n in the low mantissa bits
+	n := YMM()
+	s.sub(s.magic, t, n)       // n = t − magic, as a float
+	s.fnmadd231(s.ln2hi, n, d) // d −= n·ln2hi
+	s.fnmadd231(s.ln2lo, n, d) // r = d − n·ln2lo
+	q := YMM()
+	s.movu(s.poly[0], q)
+	for _, c := range s.poly[1:] {
+		s.fmadd213(c, d, q) // q = q·r + c
+	}
+	s.fmadd213(s.one, d, q) // q = q·r + 1
+	s.fmadd213(s.one, d, q) // q = q·r + 1 = 1 + r + r²·Q
+	s.padd(s.bias, t, t)
+	s.psll(Imm(uint64(s.mantBits)), t, t) // t = 2ⁿ (0 when n = −bias)
+	s.mul(t, q, q)
+	return q
+}
+
+// loop emits a sweep over n elements at p: body is called for whole vectors
+// (with the element memory operand, the accumulator index and the lane mask or
+// nil), flush after every chunk and at the end. Chunks have unroll vectors per
+// step; leftover whole vectors and then one masked vector follow.
+type sweep struct {
+	s      *spec
+	name   string
+	p, n   GPVirtual
+	ptrs   []GPVirtual // other pointers advanced with p
+	unroll int
+	body   func(off int, acc int, mask Op)
+	flush  func()
+	zero   func()
+}
+
+func (w *sweep) emit() {
+	s := w.s
+	vb := 32 // bytes per vector
+	step := w.unroll * s.lanes
+	chunk := s.chunk
+	if w.flush == nil {
+		chunk = 1 << 20 // no chunking needed: loop until fewer than step remain
+	}
+	Label(w.name + "_chunk")
+	CMPQ(w.n, U32(step))
+	JB(LabelRef(w.name + "_vec"))
+	if w.zero != nil {
+		w.zero()
+	}
+	j := GP64()
+	// iterations in this chunk: min(chunk, n) / step
+	MOVQ(w.n, j)
+	CMPQ(j, U32(chunk))
+	JBE(LabelRef(w.name + "_small"))
+	MOVQ(U32(chunk), j)
+	Label(w.name + "_small")
+	SHRQ(U8(bitsOf(step)), j)
+	Label(w.name + "_inner")
+	for u := 0; u < w.unroll; u++ {
+		w.body(u*vb, u, nil)
+	}
+	w.advance(step)
+	SUBQ(U32(step), w.n)
+	DECQ(j)
+	JNZ(LabelRef(w.name + "_inner"))
+	if w.flush != nil {
+		w.flush()
+	}
+	JMP(LabelRef(w.name + "_chunk"))
+
+	Label(w.name + "_vec")
+	if w.zero != nil {
+		w.zero()
+	}
+	Label(w.name + "_vecloop")
+	CMPQ(w.n, U32(s.lanes))
+	JB(LabelRef(w.name + "_tail"))
+	w.body(0, 0, nil)
+	w.advance(s.lanes)
+	SUBQ(U32(s.lanes), w.n)
+	JMP(LabelRef(w.name + "_vecloop"))
+
+	Label(w.name + "_tail")
+	TESTQ(w.n, w.n)
+	JZ(LabelRef(w.name + "_done"))
+	// mask of the first n lanes: table at element offset lanes − n
+	idx := GP64()
+	MOVQ(U32(s.lanes), idx)
+	SUBQ(w.n, idx)
+	tbl := GP64()
+	LEAQ(s.masks, tbl)
+	mask := YMM()
+	VMOVDQU(Mem{Base: tbl, Index: idx, Scale: uint8(s.size)}, mask)
+	w.body(0, 0, mask)
+	Label(w.name + "_done")
+	if w.flush != nil {
+		w.flush()
+	}
+}
+
+func (w *sweep) advance(elems int) {
+	ADDQ(U32(elems*w.s.size), w.p)
+	for _, q := range w.ptrs {
+		ADDQ(U32(elems*w.s.size), q)
+	}
+}
+
+func bitsOf(v int) uint8 {
+	for i := uint8(0); i < 32; i++ {
+		if 1<<i == v {
+			return i
+		}
+	}
+	panic("not a power of two")
+}
+
+// load reads a vector at off from p, masked when mask is not nil (masked
+// lanes read as 0 and touch no memory).
+func (s *spec) load(p GPVirtual, off int, mask Op) VecVirtual {
+	x := YMM()
+	if mask == nil {
+		s.movu(Mem{Base: p, Disp: off}, x)
+	} else {
+		s.maskmov(Mem{Base: p, Disp: off}, mask, x)
+	}
+	return x
+}
+
+func (s *spec) store(x VecVirtual, p GPVirtual, off int, mask Op) {
+	if mask == nil {
+		s.movu(x, Mem{Base: p, Disp: off})
+	} else {
+		s.maskmov(x, mask, Mem{Base: p, Disp: off})
+	}
+}
+
+// flushInto adds the lanes of acc (element type) into the float64 vector sum.
+func (s *spec) flushInto(acc, sum VecVirtual) {
+	if s.size == 8 {
+		VADDPD(acc, sum, sum)
+		return
+	}
+	t := YMM()
+	VCVTPS2PD(acc.AsX(), t)
+	VADDPD(t, sum, sum)
+	h := XMM()
+	VEXTRACTF128(U8(1), acc, h)
+	VCVTPS2PD(h, t)
+	VADDPD(t, sum, sum)
+}
+
+// hsum64 reduces a vector of 4 float64 into the low lane of an XMM.
+func hsum64(v VecVirtual) VecVirtual {
+	h := XMM()
+	VEXTRACTF128(U8(1), v, h)
+	VADDPD(h, v.AsX(), h)
+	l := XMM()
+	VPERMILPD(U8(1), h, l)
+	VADDSD(l, h, h)
+	return h
+}
+
+func zero(v VecVirtual) { VXORPS(v, v, v) }
+
+// blockStats emits
+//
+//	blockStats{T}(x []T, m T) (mNew T, se, sx float64)
+//
+// with mNew = max(m, max x), se = Σ exp(x − mNew), sx = Σ x, in two sweeps
+// over the (L1-resident) block: max and Σx, then Σexp.
+func (s *spec) blockStats() {
+	TEXT("blockStats"+s.suffix+"AVX2", NOSPLIT, fmt.Sprintf("func(x []%s, m %s) (mNew %s, se, sx float64)", s.goType, s.goType, s.goType))
+	Doc(fmt.Sprintf("blockStats%sAVX2 returns mNew = max(m, max x), se = Σ exp(x − mNew) and sx = Σ x.", s.suffix))
+	p0 := Load(Param("x").Base(), GP64()).(GPVirtual)
+	n0 := Load(Param("x").Len(), GP64()).(GPVirtual)
+	mx := XMM()
+	Load(Param("m"), mx)
+
+	// Sweep 1: max and Σx.
+	p, n := GP64(), GP64()
+	MOVQ(p0, p)
+	MOVQ(n0, n)
+	mv := [2]VecVirtual{YMM(), YMM()}
+	s.bcast(mx, mv[0])
+	s.movu(mv[0], mv[1])
+	sxAcc := [2]VecVirtual{YMM(), YMM()}
+	sxSum := YMM()
+	zero(sxSum)
+	neg := YMM()
+	s.movu(s.negInf, neg)
+	w := &sweep{s: s, name: "stats" + s.suffix + "_max", p: p, n: n, unroll: 2,
+		zero: func() { zero(sxAcc[0]); zero(sxAcc[1]) },
+		body: func(off, a int, mask Op) {
+			x := s.load(p, off, mask)
+			s.add(x, sxAcc[a], sxAcc[a])
+			if mask != nil {
+				s.blendv(mask, x, neg, x) // masked lanes: −Inf
+			}
+			s.max(x, mv[a], mv[a])
+		},
+		flush: func() { s.flushInto(sxAcc[0], sxSum); s.flushInto(sxAcc[1], sxSum) },
+	}
+	w.emit()
+	// Horizontal max into every lane.
+	s.max(mv[1], mv[0], mv[0])
+	m := mv[0]
+	t := YMM()
+	VPERM2F128(U8(1), m, m, t) // swap 128-bit halves
+	s.max(t, m, m)
+	if s.size == 4 {
+		VPERMILPS(U8(0x4E), m, t)
+		s.max(t, m, m)
+		VPERMILPS(U8(0xB1), m, t)
+		s.max(t, m, m)
+	} else {
+		VPERMILPD(U8(0x5), m, t)
+		s.max(t, m, m)
+	}
+
+	// Sweep 2: Σ exp(x − mNew).
+	MOVQ(p0, p)
+	MOVQ(n0, n)
+	eAcc := [2]VecVirtual{YMM(), YMM()}
+	eSum := YMM()
+	zero(eSum)
+	w2 := &sweep{s: s, name: "stats" + s.suffix + "_exp", p: p, n: n, unroll: 2,
+		zero: func() { zero(eAcc[0]); zero(eAcc[1]) },
+		body: func(off, a int, mask Op) {
+			x := s.load(p, off, mask)
+			s.sub(m, x, x)
+			e := s.exp(x)
+			if mask != nil {
+				s.and(mask, e, e)
+			}
+			s.add(e, eAcc[a], eAcc[a])
+		},
+		flush: func() { s.flushInto(eAcc[0], eSum); s.flushInto(eAcc[1], eSum) },
+	}
+	w2.emit()
+	se := hsum64(eSum)
+	sx := hsum64(sxSum)
+	VZEROUPPER()
+	Store(m.AsX(), ReturnIndex(0))
+	Store(se, ReturnIndex(1))
+	Store(sx, ReturnIndex(2))
+	RET()
+}
+
+// grad emits grad{T}(g, x []T, m, a, b T): g[j] = a·exp(x[j] − m) − b over
+// len(x) elements (len(g) ≥ len(x) is the caller's duty); with w, gradW{T}:
+// g[j] = a·exp(x[j] − m) − b·w[j].
+func (s *spec) grad(weighted bool) {
+	name := "grad" + s.suffix + "AVX2"
+	sig := fmt.Sprintf("func(g, x []%s, m, a, b %s)", s.goType, s.goType)
+	if weighted {
+		name = "gradW" + s.suffix + "AVX2"
+		sig = fmt.Sprintf("func(g, x, w []%s, m, a, b %s)", s.goType, s.goType)
+	}
+	TEXT(name, NOSPLIT, sig)
+	if weighted {
+		Doc(name + " writes g[j] = a·exp(x[j] − m) − b·w[j] for j < len(x).")
+	} else {
+		Doc(name + " writes g[j] = a·exp(x[j] − m) − b for j < len(x).")
+	}
+	gp := Load(Param("g").Base(), GP64()).(GPVirtual)
+	p := Load(Param("x").Base(), GP64()).(GPVirtual)
+	n := Load(Param("x").Len(), GP64()).(GPVirtual)
+	var wp GPVirtual
+	ptrs := []GPVirtual{gp}
+	if weighted {
+		wp = Load(Param("w").Base(), GP64()).(GPVirtual)
+		ptrs = append(ptrs, wp)
+	}
+	bc := func(name string) VecVirtual {
+		x := XMM()
+		Load(Param(name), x)
+		y := YMM()
+		s.bcast(x, y)
+		return y
+	}
+	m, a, b := bc("m"), bc("a"), bc("b")
+	w := &sweep{s: s, name: name, p: p, n: n, ptrs: ptrs, unroll: 2,
+		body: func(off, _ int, mask Op) {
+			x := s.load(p, off, mask)
+			s.sub(m, x, x)
+			e := s.exp(x)
+			if weighted {
+				bw := s.load(wp, off, mask)
+				s.mul(b, bw, bw)
+				s.fmsub231(e, a, bw) // bw = a·e − b·w
+				s.store(bw, gp, off, mask)
+			} else {
+				s.fmsub213(b, a, e) // e = a·e − b
+				s.store(e, gp, off, mask)
+			}
+		},
+	}
+	w.emit()
+	VZEROUPPER()
+	RET()
+}
+
+// dot emits dot{T}(x, w []T) float64 = Σ x[i]·w[i] over the first
+// len(x) &^ 7 elements, multiplied and added in float64; the caller adds the rest.
+func (s *spec) dot() {
+	name := "dot" + s.suffix + "AVX2"
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(x, w []%s) float64", s.goType))
+	Doc(name + " returns Σ x[i]·w[i] over the first len(x) &^ 7 elements, in float64.")
+	p := Load(Param("x").Base(), GP64()).(GPVirtual)
+	n := Load(Param("x").Len(), GP64()).(GPVirtual)
+	wp := Load(Param("w").Base(), GP64()).(GPVirtual)
+	acc := [2]VecVirtual{YMM(), YMM()}
+	zero(acc[0])
+	zero(acc[1])
+	SHRQ(U8(3), n)
+	JZ(LabelRef(name + "_done"))
+	Label(name + "_loop")
+	for h := range 2 {
+		x, y := YMM(), YMM()
+		if s.size == 4 {
+			VCVTPS2PD(Mem{Base: p, Disp: 16 * h}, x)
+			VCVTPS2PD(Mem{Base: wp, Disp: 16 * h}, y)
+		} else {
+			VMOVUPD(Mem{Base: p, Disp: 32 * h}, x)
+			VMOVUPD(Mem{Base: wp, Disp: 32 * h}, y)
+		}
+		VFMADD231PD(x, y, acc[h])
+	}
+	ADDQ(U32(8*s.size), p)
+	ADDQ(U32(8*s.size), wp)
+	DECQ(n)
+	JNZ(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VADDPD(acc[1], acc[0], acc[0])
+	r := hsum64(acc[0])
+	VZEROUPPER()
+	Store(r, ReturnIndex(0))
+	RET()
+}
+
+// cpu emits the feature probes used by the dispatcher.
+func cpu() {
+	TEXT("cpuid", NOSPLIT, "func(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)")
+	Doc("cpuid executes CPUID with the given EAX and ECX.")
+	Load(Param("eaxArg"), EAX)
+	Load(Param("ecxArg"), ECX)
+	CPUID()
+	Store(EAX, Return("eax"))
+	Store(EBX, Return("ebx"))
+	Store(ECX, Return("ecx"))
+	Store(EDX, Return("edx"))
+	RET()
+
+	TEXT("xgetbv", NOSPLIT, "func() (eax, edx uint32)")
+	Doc("xgetbv reads XCR0, the register-state components the OS saves (call only when CPUID reports OSXSAVE).")
+	XORL(ECX, ECX)
+	XGETBV()
+	Store(EAX, Return("eax"))
+	Store(EDX, Return("edx"))
+	RET()
+}
+
+func main() {
+	ConstraintExpr("amd64,!purego")
+	specs := []*spec{newSpec32(), newSpec64()}
+	for _, s := range specs {
+		s.blockStats()
+		s.grad(false)
+		s.grad(true)
+		s.dot()
+	}
+	cpu()
+	Generate()
+}

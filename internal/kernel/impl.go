@@ -1,0 +1,79 @@
+package kernel
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// impl is one complete set of kernels.
+type impl struct {
+	name    string
+	stats32 func(x []float32) (m, s, sx float64)
+	stats64 func(x []float64) (m, s, sx float64)
+	dot32   func(x, w []float32) float64
+	dot64   func(x, w []float64) float64
+	grad32  func(g, x []float32, m, a, b float64)
+	grad64  func(g, x []float64, m, a, b float64)
+	gradW32 func(g, x, w []float32, m, a, b float64)
+	gradW64 func(g, x, w []float64, m, a, b float64)
+}
+
+var generic = &impl{
+	name:    "generic",
+	stats32: statsGeneric[float32], stats64: statsGeneric[float64],
+	dot32: dotGeneric[float32], dot64: dotGeneric[float64],
+	grad32: gradGeneric[float32], grad64: gradGeneric[float64],
+	gradW32: gradWGeneric[float32], gradW64: gradWGeneric[float64],
+}
+
+// impls lists the implementations this CPU and build can run, fastest first;
+// generic is always last. platformImpls (per architecture) supplies the rest.
+var impls = append(platformImpls(), generic)
+
+// active is the implementation the exported kernels call.
+var active = defaultImpl()
+
+// defaultImpl is the fastest available implementation, or generic when the
+// environment sets LSCE_PUREGO to anything but "" or "0".
+func defaultImpl() *impl {
+	if v := os.Getenv("LSCE_PUREGO"); v != "" && v != "0" {
+		return generic
+	}
+	return impls[0]
+}
+
+// Impl names the implementation in use: "avx512", "avx2" or "generic".
+func Impl() string { return active.name }
+
+// Available names the implementations this CPU and build can run, fastest
+// first; "generic" is always there.
+func Available() []string {
+	names := make([]string, len(impls))
+	for i, im := range impls {
+		names[i] = im.name
+	}
+	return names
+}
+
+// Use selects the implementation by name ("auto" restores the default choice,
+// honouring LSCE_PUREGO). It fails, leaving the choice unchanged, when the
+// name is unknown or the CPU or build cannot run it. Use is for tests and
+// benchmarks: it must not run concurrently with kernel calls.
+func Use(name string) error {
+	if name == "auto" {
+		active = defaultImpl()
+		return nil
+	}
+	for _, im := range impls {
+		if im.name == name {
+			active = im
+			return nil
+		}
+	}
+	switch name {
+	case "avx512", "avx2":
+		return fmt.Errorf("kernel %q is not available on this CPU or build (available: %s)", name, strings.Join(Available(), ", "))
+	}
+	return fmt.Errorf("unknown kernel %q (want auto, avx512, avx2 or generic)", name)
+}
