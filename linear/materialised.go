@@ -1,6 +1,11 @@
 package linear
 
-import "github.com/lsce/lsce"
+import (
+	"runtime"
+	"sync"
+
+	"github.com/lsce/lsce"
+)
 
 // Materialised is the reference path the fused loss avoids: it computes all
 // N×V logits Z = H·Wᵀ + b, calls lsce.CrossEntropyGrad on them, and
@@ -11,10 +16,14 @@ func Materialised[T Float](g Grads[T], in Input[T], opt lsce.Options) (*lsce.Res
 	if _, err := newFused(g, in, &opt); err != nil {
 		return nil, err
 	}
-	z := make([]T, n*v)
-	if n > 0 {
-		gemmNT(n, v, d, in.H, d, in.W, d, z, v)
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
+	z := make([]T, n*v)
+	splitRows(n, workers, func(r0, r1 int) {
+		gemmNT(r1-r0, v, d, in.H[r0*d:], d, in.W, d, z[r0*v:], v)
+	})
 	if in.B != nil {
 		for i := range n {
 			row := z[i*v : (i+1)*v]
@@ -33,11 +42,15 @@ func Materialised[T Float](g Grads[T], in Input[T], opt lsce.Options) (*lsce.Res
 	}
 	if g.H != nil {
 		clear(g.H)
-		gemmNN(n, d, v, z, v, in.W, d, g.H, d)
+		splitRows(n, workers, func(r0, r1 int) {
+			gemmNN(r1-r0, d, v, z[r0*v:], v, in.W, d, g.H[r0*d:], d)
+		})
 	}
 	if g.W != nil {
 		clear(g.W)
-		gemmTN(v, d, n, z, v, in.H, d, g.W, d)
+		splitRows(v, workers, func(c0, c1 int) {
+			gemmTN(c1-c0, d, n, z[c0:], v, in.H, d, g.W[c0*d:], d)
+		})
 	}
 	if g.B != nil {
 		clear(g.B)
@@ -49,3 +62,18 @@ func Materialised[T Float](g Grads[T], in Input[T], opt lsce.Options) (*lsce.Res
 	}
 	return res, nil
 }
+
+// splitRows runs fn on up to workers contiguous ranges covering [0, m).
+func splitRows(m, workers int, fn func(lo, hi int)) {
+	workers = max(1, min(workers, m/64))
+	chunk := (m + workers - 1) / workers
+	var wg sync.WaitGroup
+	for lo := 0; lo < m; lo += chunk {
+		wg.Go(func() { fn(lo, min(lo+chunk, m)) })
+	}
+	wg.Wait()
+}
+
+// Implementation names the matrix-product implementation in use: "avx2"
+// (the package's own AVX2+FMA kernel, float32), "gonum" or "go".
+func Implementation() string { return gemmImpl }

@@ -1,0 +1,18 @@
+//go:build linux || freebsd || netbsd || openbsd || dragonfly
+
+package main
+
+import (
+	"math"
+	"syscall"
+)
+
+// peakRSSMB is the process's peak resident memory in MiB: getrusage's
+// maxrss, which these systems report in KiB.
+func peakRSSMB() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return math.Round(float64(ru.Maxrss)/1024*10) / 10
+}
