@@ -1,10 +1,602 @@
 package main
 
-// cmdEval is a placeholder until its issue lands.
-var cmdEval = &command{
-	name:    "eval",
-	summary: "(not implemented yet)",
-	run: func(env *env, args []string) error {
-		return usageErrorf("not implemented yet")
-	},
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lsce/lsce"
+	"github.com/lsce/lsce/calib"
+	"github.com/lsce/lsce/calib/reliability"
+	"github.com/lsce/lsce/tensorio"
+	"golang.org/x/term"
+)
+
+// evalFlags are the settings of "lsce eval".
+type evalFlags struct {
+	logits, targets string
+	epsilon         float64
+	bins            int
+	plot            string
+	format          string
+	workers         int
+	noFit           bool
+	progress        string
+}
+
+var cmdEval = func() *command {
+	f := new(evalFlags)
+	return &command{
+		name:    "eval",
+		args:    "--logits FILE --targets FILE [--epsilon 0.1] [--bins 15] [--plot reliability.png|.svg] [--format text|json]",
+		summary: "Calibration of a model's logits: accuracy, NLL, ECE, MCE, Brier, temperature scaling, reliability diagram.\n\nLogits are (N, C) in .npy (streamed in chunks, one pass per step of the\ntemperature fit) or .csv (loaded whole); targets are N class indices.",
+		setFlags: func(fs *flag.FlagSet) {
+			fs.StringVar(&f.logits, "logits", "", "logits `file`, shape (N, C): .npy (float32, float64) or .csv; - for stdin")
+			fs.StringVar(&f.targets, "targets", "", "targets `file`: N class indices (.npy or .csv); - for stdin")
+			fs.Float64Var(&f.epsilon, "epsilon", 0.1, "label smoothing ε of the reported loss")
+			fs.IntVar(&f.bins, "bins", calib.DefaultBins, "number of equal-width confidence bins")
+			fs.StringVar(&f.plot, "plot", "", "write a reliability diagram to `file` (.png or .svg)")
+			fs.StringVar(&f.format, "format", "text", "output format: text or json")
+			fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: one per CPU)")
+			fs.BoolVar(&f.noFit, "no-fit", false, "skip temperature scaling (one pass)")
+			fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
+		},
+		run: func(env *env, args []string) error { return runEval(env, f, args) },
+	}
+}()
+
+func runEval(env *env, f *evalFlags, args []string) error {
+	switch {
+	case len(args) > 0:
+		return usageErrorf("unexpected arguments %q", args)
+	case f.logits == "" || f.targets == "":
+		return usageErrorf("--logits and --targets are required")
+	case f.bins <= 0 || f.bins > calib.MaxBins:
+		return usageErrorf("--bins %d: want 1 … %d", f.bins, calib.MaxBins)
+	case !(f.epsilon >= 0 && f.epsilon <= 1):
+		return usageErrorf("--epsilon %v: want a value in [0, 1]", f.epsilon)
+	case f.format != "text" && f.format != "json":
+		return usageErrorf("--format %q: want text or json", f.format)
+	case f.workers < 0:
+		return usageErrorf("--workers %d: want 0 (one per CPU) or more", f.workers)
+	case f.progress != "auto" && f.progress != "always" && f.progress != "never":
+		return usageErrorf("--progress %q: want auto, always or never", f.progress)
+	}
+	if f.plot != "" {
+		if _, err := reliability.FormatOf(f.plot); err != nil {
+			return usageErrorf("--plot: %v", err)
+		}
+	}
+	if f.logits == "-" && f.targets == "-" {
+		return usageErrorf("--logits and --targets cannot both be standard input")
+	}
+	d, err := openEvalData(env, f.logits, f.targets)
+	if err != nil {
+		return err
+	}
+	workers := f.workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	prog := newProgress(env.stderr, f.progress, d.rows)
+	defer prog.done()
+	opt := calib.Options{Epsilon: f.epsilon, Bins: f.bins, Workers: workers, NoFit: f.noFit}
+	pass := func(o calib.Options) (*calib.Accumulator, error) {
+		prog.startPass()
+		return d.pass(o, workers, prog)
+	}
+	r, err := calib.Run(opt, pass)
+	if err != nil {
+		return d.locate(err)
+	}
+	prog.done()
+	if f.plot != "" {
+		if err := reliability.Save(f.plot, reliability.Before(r), reliability.After(r)); err != nil {
+			return fmt.Errorf("--plot: %w", err)
+		}
+	}
+	if f.format == "json" {
+		return writeEvalJSON(env.stdout, r)
+	}
+	return writeEvalText(env.stdout, r, d)
+}
+
+// evalData is where the rows come from: .npy files streamed once per pass,
+// or tensors held in memory (CSV files and standard input).
+type evalData struct {
+	rows, classes int
+	logitsName    string
+	targetsName   string
+	// Exactly one of logitsPath and memLogits is set, and of targetsPath and
+	// memTargets.
+	logitsPath  string
+	f32         bool // stream the logits as float32
+	memLogits   *tensorio.Tensor
+	targetsPath string
+	targetsInt  bool // the targets file holds integers (else floats that must be integers)
+	memTargets  []int
+	memTgtT     *tensorio.Tensor
+}
+
+// openEvalData checks the files' shapes and agreement without reading their
+// data (for .npy files).
+func openEvalData(env *env, logitsPath, targetsPath string) (*evalData, error) {
+	d := &evalData{logitsName: tensorio.DisplayName(logitsPath), targetsName: tensorio.DisplayName(targetsPath)}
+	var lshape []int
+	if isNpy, err := sniffNpy(logitsPath); err != nil {
+		return nil, inputError{err}
+	} else if isNpy {
+		r, err := tensorio.OpenNpy(logitsPath)
+		if err != nil {
+			return nil, inputError{err}
+		}
+		lshape = r.Shape()
+		dt := r.DType()
+		r.Close()
+		if !dt.IsFloat() {
+			return nil, inputErrorf("%s: logits have dtype %s: want float32 or float64", d.logitsName, dt)
+		}
+		d.logitsPath, d.f32 = logitsPath, dt == tensorio.Float32
+	} else {
+		t, err := readWhole(env, logitsPath)
+		if err != nil {
+			return nil, err
+		}
+		if !t.DType.IsFloat() {
+			return nil, inputErrorf("%s: logits have dtype %s: want float32 or float64", d.logitsName, t.DType)
+		}
+		d.memLogits, lshape, d.f32 = t, t.Shape, t.DType == tensorio.Float32
+	}
+	if len(lshape) != 2 {
+		return nil, inputErrorf("%s: logits of shape %v: want (N, C), one row of C classes per sample", d.logitsName, lshape)
+	}
+	d.rows, d.classes = lshape[0], lshape[1]
+	if d.classes < 2 {
+		return nil, inputErrorf("%s: %d classes: calibration needs at least 2", d.logitsName, d.classes)
+	}
+	if d.rows == 0 {
+		return nil, inputErrorf("%s: no rows", d.logitsName)
+	}
+	var tshape []int
+	if isNpy, err := sniffNpy(targetsPath); err != nil {
+		return nil, inputError{err}
+	} else if isNpy {
+		r, err := tensorio.OpenNpy(targetsPath)
+		if err != nil {
+			return nil, inputError{err}
+		}
+		tshape = r.Shape()
+		dt := r.DType()
+		r.Close()
+		if dt == tensorio.Bool {
+			return nil, inputErrorf("%s: targets have dtype bool: want integer class indices", d.targetsName)
+		}
+		d.targetsPath, d.targetsInt = targetsPath, !dt.IsFloat()
+	} else {
+		t, err := readWhole(env, targetsPath)
+		if err != nil {
+			return nil, err
+		}
+		ints, err := t.Ints()
+		if err != nil {
+			return nil, inputError{err}
+		}
+		d.memTargets, d.memTgtT, tshape = ints, t, t.Shape
+	}
+	n := -1
+	switch {
+	case len(tshape) == 1:
+		n = tshape[0]
+	case len(tshape) == 2 && tshape[1] == 1:
+		n = tshape[0]
+	}
+	if n < 0 {
+		return nil, inputErrorf("%s: targets of shape %v: want N class indices, shape (N) or (N, 1)", d.targetsName, tshape)
+	}
+	if n != d.rows {
+		return nil, inputErrorf("%s has %d rows but %s has %d targets: want one target per row", d.logitsName, d.rows, d.targetsName, n)
+	}
+	return d, nil
+}
+
+// sniffNpy reports whether path is a .npy file, by its magic; standard
+// input is read whole, so it counts as not streamable.
+func sniffNpy(path string) (bool, error) {
+	if path == "-" {
+		return false, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false, &tensorio.Error{File: path, Err: errors.Unwrap(err)}
+	}
+	defer f.Close()
+	magic := make([]byte, 6)
+	n, _ := io.ReadFull(f, magic)
+	return string(magic[:n]) == "\x93NUMPY", nil
+}
+
+// readWhole loads a (CSV or stdin) file whole.
+func readWhole(env *env, path string) (*tensorio.Tensor, error) {
+	var t *tensorio.Tensor
+	var err error
+	if path == "-" {
+		t, err = tensorio.Read(env.stdin, tensorio.StdinName)
+	} else {
+		t, err = tensorio.ReadFile(path)
+	}
+	if err != nil {
+		return nil, inputError{err}
+	}
+	return t, nil
+}
+
+// chunkElems is the number of logits per chunk handed to a worker (4 MB of
+// float32); a chunk holds at least one row.
+const chunkElems = 1 << 20
+
+// chunk is a run of whole rows.
+type chunk struct {
+	row0    int
+	rows    int
+	f32     []float32
+	f64     []float64
+	targets []int
+}
+
+// pass reads every row once, in chunks, and accumulates them on workers
+// goroutines. Memory: workers+2 chunks of about 4 MB (8 MB for float64).
+// Every chunk handed out is processed even after an error, so that the
+// error reported is the first bad row's, as in a sequential pass.
+func (d *evalData) pass(o calib.Options, workers int, prog *progress) (*calib.Accumulator, error) {
+	perChunk := max(1, chunkElems/d.classes)
+	free := make(chan *chunk, workers+2)
+	for range workers + 2 {
+		c := &chunk{targets: make([]int, perChunk)}
+		if d.f32 {
+			c.f32 = make([]float32, perChunk*d.classes)
+		} else {
+			c.f64 = make([]float64, perChunk*d.classes)
+		}
+		free <- c
+	}
+	jobs := make(chan *chunk, workers)
+	accs := make([]*calib.Accumulator, workers)
+	errs := make([]error, workers+1)
+	var failed sync.Once
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range workers {
+		a, err := calib.NewAccumulator(d.classes, o)
+		if err != nil {
+			return nil, err
+		}
+		accs[w] = a
+		wg.Go(func() {
+			for c := range jobs {
+				if errs[w] == nil {
+					var err error
+					if d.f32 {
+						err = calib.Add(a, c.row0, c.f32[:c.rows*d.classes], c.targets[:c.rows])
+					} else {
+						err = calib.Add(a, c.row0, c.f64[:c.rows*d.classes], c.targets[:c.rows])
+					}
+					if err != nil {
+						errs[w] = err
+						failed.Do(func() { close(stop) })
+					}
+				}
+				free <- c
+			}
+		})
+	}
+	errs[workers] = d.read(perChunk, free, jobs, stop, prog)
+	close(jobs)
+	wg.Wait()
+	if err := calib.FirstError(errs); err != nil {
+		return nil, err
+	}
+	for _, a := range accs[1:] {
+		if err := accs[0].Merge(a); err != nil {
+			return nil, err
+		}
+	}
+	return accs[0], nil
+}
+
+// read fills chunks in row order and sends them to jobs until the data ends
+// or stop is closed.
+func (d *evalData) read(perChunk int, free chan *chunk, jobs chan<- *chunk, stop <-chan struct{}, prog *progress) error {
+	var lr, tr *tensorio.NpyReader
+	var err error
+	if d.logitsPath != "" {
+		if lr, err = tensorio.OpenNpy(d.logitsPath); err != nil {
+			return inputError{err}
+		}
+		defer lr.Close()
+	}
+	if d.targetsPath != "" {
+		if tr, err = tensorio.OpenNpy(d.targetsPath); err != nil {
+			return inputError{err}
+		}
+		defer tr.Close()
+	}
+	var i64 []int64
+	var f64 []float64
+	for row0 := 0; row0 < d.rows; {
+		var c *chunk
+		select {
+		case <-stop:
+			return nil
+		case c = <-free:
+		}
+		rows := min(perChunk, d.rows-row0)
+		c.row0, c.rows = row0, rows
+		nl := rows * d.classes
+		switch {
+		case lr != nil && d.f32:
+			_, err = readFull(lr.ReadFloat32, c.f32[:nl])
+		case lr != nil:
+			_, err = readFull(lr.ReadFloat64, c.f64[:nl])
+		case d.f32:
+			copy(c.f32, d.memLogits.F32[row0*d.classes:row0*d.classes+nl])
+		default:
+			copy(c.f64, d.memLogits.F64[row0*d.classes:row0*d.classes+nl])
+		}
+		if err != nil {
+			return inputError{err}
+		}
+		switch {
+		case tr != nil && d.targetsInt:
+			i64 = grow(i64, rows)
+			if _, err = readFull(tr.ReadInt64, i64); err != nil {
+				return inputError{err}
+			}
+			for i, v := range i64 {
+				c.targets[i] = clampInt(v)
+			}
+		case tr != nil:
+			f64 = grow(f64, rows)
+			if _, err = readFull(tr.ReadFloat64, f64); err != nil {
+				return inputError{err}
+			}
+			for i, v := range f64 {
+				if v != math.Trunc(v) || math.Abs(v) > 1<<53 {
+					return inputErrorf("%s: row %d: %v is not an integer class index", d.targetsName, row0+i, v)
+				}
+				c.targets[i] = int(v)
+			}
+		default:
+			copy(c.targets, d.memTargets[row0:row0+rows])
+		}
+		jobs <- c
+		row0 += rows
+		prog.add(rows)
+	}
+	return nil
+}
+
+// clampInt converts a class index; values beyond int32 stay out of range
+// (and are reported by the range check) on every platform.
+func clampInt(v int64) int {
+	return int(min(max(v, math.MinInt32), math.MaxInt32))
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// readFull calls read until dst is full.
+func readFull[T any](read func([]T) (int, error), dst []T) (int, error) {
+	n := 0
+	for n < len(dst) {
+		k, err := read(dst[n:])
+		n += k
+		if err == io.EOF {
+			return n, io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// locate names the file and place of a data error.
+func (d *evalData) locate(err error) error {
+	var le *lsce.Error
+	if !errors.As(err, &le) || le.Row < 0 {
+		return err
+	}
+	if errors.Is(le.Kind, lsce.ErrTarget) {
+		where := fmt.Sprintf("row %d", le.Row)
+		if d.memTgtT != nil {
+			where = d.memTgtT.Where(le.Row)
+		}
+		return locatedError{d.targetsName, where, le}
+	}
+	where := fmt.Sprintf("row %d", le.Row)
+	switch {
+	case d.memLogits != nil && le.Class >= 0:
+		where = d.memLogits.Where(le.Row*d.classes + le.Class)
+	case d.memLogits != nil && d.memLogits.Format == tensorio.CSV && le.Row < len(d.memLogits.Lines):
+		where = fmt.Sprintf("row %d", d.memLogits.Lines[le.Row])
+	case le.Class >= 0:
+		where = fmt.Sprintf("row %d, column %d", le.Row, le.Class)
+	}
+	return locatedError{d.logitsName, where, le}
+}
+
+// locatedError is an *lsce.Error placed in a file; it exits 2.
+type locatedError struct {
+	file, where string
+	err         *lsce.Error
+}
+
+func (e locatedError) Error() string { return e.file + ": " + e.where + ": " + e.err.Msg }
+func (e locatedError) Unwrap() error { return e.err }
+
+// evalJSON is the --format json output.
+type evalJSON struct {
+	Rows               int       `json:"rows"`
+	Classes            int       `json:"classes"`
+	Epsilon            float64   `json:"epsilon"`
+	Accuracy           float64   `json:"accuracy"`
+	Top5Accuracy       *float64  `json:"top5_accuracy"` // null when C < 5
+	NLL                float64   `json:"nll"`
+	Loss               float64   `json:"loss"`
+	ECE                float64   `json:"ece"`
+	MCE                float64   `json:"mce"`
+	Brier              float64   `json:"brier"`
+	Confidence         float64   `json:"confidence"`
+	LogitGap           float64   `json:"logit_gap"`
+	Temperature        float64   `json:"temperature"`
+	TemperatureAtBound bool      `json:"temperature_at_bound"`
+	ECECalibrated      float64   `json:"ece_calibrated"`
+	NLLCalibrated      float64   `json:"nll_calibrated"`
+	BrierCalibrated    float64   `json:"brier_calibrated"`
+	Bins               []binJSON `json:"bins"`
+	BinsCalibrated     []binJSON `json:"bins_calibrated"`
+}
+
+type binJSON struct {
+	Lo         float64 `json:"lo"`
+	Hi         float64 `json:"hi"`
+	Count      int     `json:"count"`
+	Accuracy   float64 `json:"accuracy"`
+	Confidence float64 `json:"confidence"`
+}
+
+func binsJSON(bins []calib.Bin) []binJSON {
+	out := make([]binJSON, len(bins))
+	for i, b := range bins {
+		out[i] = binJSON{b.Lo, b.Hi, b.Count, b.Accuracy, b.Confidence}
+	}
+	return out
+}
+
+func writeEvalJSON(w io.Writer, r *calib.Report) error {
+	m, c := r.Metrics, r.Calibrated
+	j := evalJSON{
+		Rows: m.Rows, Classes: m.Classes, Epsilon: r.Epsilon,
+		Accuracy: m.Accuracy, NLL: m.NLL, Loss: r.Loss, ECE: m.ECE, MCE: m.MCE, Brier: m.Brier,
+		Confidence: m.Confidence, LogitGap: m.LogitGap,
+		Temperature: r.Temperature, TemperatureAtBound: r.TemperatureAtBound,
+		ECECalibrated: c.ECE, NLLCalibrated: c.NLL, BrierCalibrated: c.Brier,
+		Bins: binsJSON(m.Bins), BinsCalibrated: binsJSON(c.Bins),
+	}
+	if m.HasTop5 {
+		j.Top5Accuracy = &m.Top5Accuracy
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(j)
+}
+
+func writeEvalText(w io.Writer, r *calib.Report, d *evalData) error {
+	m, c := r.Metrics, r.Calibrated
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "%s: %d rows × %d classes, %d bins\n\n", d.logitsName, m.Rows, m.Classes, len(m.Bins))
+	after := fmt.Sprintf("T = %.4f", r.Temperature)
+	if r.TemperatureAtBound {
+		after += " (bound)"
+	}
+	fmt.Fprintf(bw, "%-16s %12s %16s\n", "", "as given", after)
+	row := func(name string, a, b float64) { fmt.Fprintf(bw, "%-16s %12.6f %16.6f\n", name, a, b) }
+	row("accuracy", m.Accuracy, c.Accuracy)
+	if m.HasTop5 {
+		row("top-5 accuracy", m.Top5Accuracy, c.Top5Accuracy)
+	}
+	row("nll", m.NLL, c.NLL)
+	fmt.Fprintf(bw, "%-16s %12.6f %16s\n", fmt.Sprintf("loss (ε = %g)", r.Epsilon), r.Loss, "")
+	row("ece", m.ECE, c.ECE)
+	row("mce", m.MCE, c.MCE)
+	row("brier", m.Brier, c.Brier)
+	row("confidence", m.Confidence, c.Confidence)
+	row("logit gap", m.LogitGap, c.LogitGap)
+	fmt.Fprintf(bw, "\ntemperature      %.6f\n", r.Temperature)
+	fmt.Fprintf(bw, "\n%-17s %9s %9s %10s %9s   %9s %9s %10s\n", "bin (lo, hi]", "count", "accuracy", "confidence", "gap", "count(T)", "accuracy", "confidence")
+	for i, b := range m.Bins {
+		cb := c.Bins[i]
+		fmt.Fprintf(bw, "(%.4f, %.4f]  %9d %9.4f %10.4f %9.4f   %9d %9.4f %10.4f\n", b.Lo, b.Hi, b.Count, b.Accuracy, b.Confidence, b.Accuracy-b.Confidence, cb.Count, cb.Accuracy, cb.Confidence)
+	}
+	return bw.Flush()
+}
+
+// progress draws a bar on stderr, only when it is a terminal (or with
+// --progress always), at most ten times a second.
+type progress struct {
+	w      io.Writer
+	on     bool
+	rows   int
+	pass   int
+	mu     sync.Mutex
+	count  int
+	start  time.Time
+	last   time.Time
+	drawn  bool
+	closed bool
+}
+
+func newProgress(w io.Writer, mode string, rows int) *progress {
+	p := &progress{w: w, rows: rows}
+	switch mode {
+	case "always":
+		p.on = true
+	case "auto":
+		f, ok := w.(*os.File)
+		p.on = ok && term.IsTerminal(int(f.Fd()))
+	}
+	return p
+}
+
+func (p *progress) startPass() {
+	if !p.on {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pass++
+	p.count = 0
+	p.start = time.Now()
+}
+
+func (p *progress) add(rows int) {
+	if !p.on {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.count += rows
+	if now := time.Now(); now.Sub(p.last) >= 100*time.Millisecond || p.count == p.rows {
+		p.last = now
+		frac := float64(p.count) / float64(p.rows)
+		const width = 30
+		full := int(frac * width)
+		bar := strings.Repeat("█", full) + strings.Repeat("·", width-full)
+		rate := float64(p.count) / max(now.Sub(p.start).Seconds(), 1e-9)
+		fmt.Fprintf(p.w, "\rpass %d %s %5.1f%% %9.0f rows/s", p.pass, bar, 100*frac, rate)
+		p.drawn = true
+	}
+}
+
+// done clears the bar.
+func (p *progress) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn && !p.closed {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	p.closed = true
 }
