@@ -311,11 +311,11 @@ func zero(v VecVirtual) { VXORPS(v, v, v) }
 //
 //	blockStats{T}(x []T, m T) (mNew T, se, sx float64)
 //
-// with mNew = max(m, max x), se = Σ exp(x − mNew), sx = Σ x, in two sweeps
+// with mNew = max(m, max x), se = Σ exp(x − mNew), sx = Σ (x − x[0]), in two sweeps
 // over the (L1-resident) block: max and Σx, then Σexp.
 func (s *spec) blockStats() {
 	TEXT("blockStats"+s.suffix+"AVX2", NOSPLIT, fmt.Sprintf("func(x []%s, m %s) (mNew %s, se, sx float64)", s.goType, s.goType, s.goType))
-	Doc(fmt.Sprintf("blockStats%sAVX2 returns mNew = max(m, max x), se = Σ exp(x − mNew) and sx = Σ x.", s.suffix))
+	Doc(fmt.Sprintf("blockStats%sAVX2 returns mNew = max(m, max x), se = Σ exp(x − mNew) and sx = Σ (x − x[0]); len(x) > 0.", s.suffix))
 	p0 := Load(Param("x").Base(), GP64()).(GPVirtual)
 	n0 := Load(Param("x").Len(), GP64()).(GPVirtual)
 	mx := XMM()
@@ -333,11 +333,20 @@ func (s *spec) blockStats() {
 	zero(sxSum)
 	neg := YMM()
 	s.movu(s.negInf, neg)
+	// Σx is summed as Σ(x − x[0]) (the caller adds len·x[0]): rows of large
+	// logits close together (−1e4 ± 50) then lose nothing to cancellation.
+	piv := YMM()
+	s.bcast(Mem{Base: p0}, piv)
 	w := &sweep{s: s, name: "stats" + s.suffix + "_max", p: p, n: n, unroll: 2,
 		zero: func() { zero(sxAcc[0]); zero(sxAcc[1]) },
 		body: func(off, a int, mask Op) {
 			x := s.load(p, off, mask)
-			s.add(x, sxAcc[a], sxAcc[a])
+			d := YMM()
+			s.sub(piv, x, d)
+			if mask != nil {
+				s.and(mask, d, d)
+			}
+			s.add(d, sxAcc[a], sxAcc[a])
 			if mask != nil {
 				s.blendv(mask, x, neg, x) // masked lanes: −Inf
 			}

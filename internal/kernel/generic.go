@@ -48,3 +48,5 @@ func gradWGeneric[T float32 | float64](g, x, w []T, m, a, b float64) {
 		g[j] = T(a*math.Exp(float64(v)-m) - b*float64(w[j]))
 	}
 }
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -74,7 +74,7 @@ func statsF32AVX2(x []float32) (m, s, sx float64) {
 		if nm > mb && s != 0 {
 			s *= math.Exp(float64(mb) - float64(nm))
 		}
-		s, sx, mb = s+se, sx+bsx, nm
+		s, sx, mb = s+se, sx+bsx+float64(len(blk))*float64(blk[0]), nm
 	}
 	m = float64(mb)
 	if !(s > 0) || !finite(m) || !finite(s) || !finite(sx) {
@@ -93,7 +93,7 @@ func statsF64AVX2(x []float64) (m, s, sx float64) {
 		if nm > m && s != 0 {
 			s *= math.Exp(m - nm)
 		}
-		s, sx, m = s+se, sx+bsx, nm
+		s, sx, m = s+se, sx+bsx+float64(len(blk))*blk[0], nm
 	}
 	if !(s > 0) || !finite(m) || !finite(s) || !finite(sx) {
 		return statsGeneric(x)
@@ -118,5 +118,3 @@ func dotF64(x, w []float64) float64 {
 	}
 	return d
 }
-
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

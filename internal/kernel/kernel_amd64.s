@@ -288,6 +288,7 @@ TEXT ·blockStatsF32AVX2(SB), NOSPLIT, $0-56
 	VMOVUPS      Y0, Y1
 	VXORPS       Y4, Y4, Y4
 	VMOVUPS      f32neginf<>+0(SB), Y5
+	VBROADCASTSS (AX), Y6
 
 statsF32_max_chunk:
 	CMPQ   BX, $0x00000010
@@ -303,21 +304,23 @@ statsF32_max_small:
 	SHRQ $0x04, SI
 
 statsF32_max_inner:
-	VMOVUPS      (DX), Y6
-	VADDPS       Y6, Y2, Y2
-	VMAXPS       Y6, Y0, Y0
-	VMOVUPS      32(DX), Y6
-	VADDPS       Y6, Y3, Y3
-	VMAXPS       Y6, Y1, Y1
+	VMOVUPS      (DX), Y7
+	VSUBPS       Y6, Y7, Y8
+	VADDPS       Y8, Y2, Y2
+	VMAXPS       Y7, Y0, Y0
+	VMOVUPS      32(DX), Y7
+	VSUBPS       Y6, Y7, Y8
+	VADDPS       Y8, Y3, Y3
+	VMAXPS       Y7, Y1, Y1
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000010, BX
 	DECQ         SI
 	JNZ          statsF32_max_inner
-	VCVTPS2PD    X2, Y6
-	VADDPD       Y6, Y4, Y4
+	VCVTPS2PD    X2, Y7
+	VADDPD       Y7, Y4, Y4
 	VEXTRACTF128 $0x01, Y2, X2
-	VCVTPS2PD    X2, Y6
-	VADDPD       Y6, Y4, Y4
+	VCVTPS2PD    X2, Y7
+	VADDPD       Y7, Y4, Y4
 	VCVTPS2PD    X3, Y2
 	VADDPD       Y2, Y4, Y4
 	VEXTRACTF128 $0x01, Y3, X2
@@ -332,9 +335,10 @@ statsF32_max_vec:
 statsF32_max_vecloop:
 	CMPQ    BX, $0x00000008
 	JB      statsF32_max_tail
-	VMOVUPS (DX), Y6
-	VADDPS  Y6, Y2, Y2
-	VMAXPS  Y6, Y0, Y0
+	VMOVUPS (DX), Y7
+	VSUBPS  Y6, Y7, Y8
+	VADDPS  Y8, Y2, Y2
+	VMAXPS  Y7, Y0, Y0
 	ADDQ    $0x00000020, DX
 	SUBQ    $0x00000008, BX
 	JMP     statsF32_max_vecloop
@@ -345,11 +349,13 @@ statsF32_max_tail:
 	MOVQ       $0x00000008, SI
 	SUBQ       BX, SI
 	LEAQ       f32masks<>+0(SB), BX
-	VMOVDQU    (BX)(SI*4), Y6
-	VMASKMOVPS (DX), Y6, Y7
-	VADDPS     Y7, Y2, Y2
-	VBLENDVPS  Y6, Y7, Y5, Y7
-	VMAXPS     Y7, Y0, Y0
+	VMOVDQU    (BX)(SI*4), Y7
+	VMASKMOVPS (DX), Y7, Y8
+	VSUBPS     Y6, Y8, Y6
+	VANDPS     Y7, Y6, Y6
+	VADDPS     Y6, Y2, Y2
+	VBLENDVPS  Y7, Y8, Y5, Y8
+	VMAXPS     Y8, Y0, Y0
 
 statsF32_max_done:
 	VCVTPS2PD    X2, Y5
@@ -846,6 +852,7 @@ TEXT ·blockStatsF64AVX2(SB), NOSPLIT, $0-56
 	VMOVUPD      Y0, Y1
 	VXORPS       Y4, Y4, Y4
 	VMOVUPD      f64neginf<>+0(SB), Y5
+	VBROADCASTSD (AX), Y6
 
 statsF64_max_chunk:
 	CMPQ   BX, $0x00000008
@@ -861,12 +868,14 @@ statsF64_max_small:
 	SHRQ $0x03, SI
 
 statsF64_max_inner:
-	VMOVUPD (DX), Y6
-	VADDPD  Y6, Y2, Y2
-	VMAXPD  Y6, Y0, Y0
-	VMOVUPD 32(DX), Y6
-	VADDPD  Y6, Y3, Y3
-	VMAXPD  Y6, Y1, Y1
+	VMOVUPD (DX), Y7
+	VSUBPD  Y6, Y7, Y8
+	VADDPD  Y8, Y2, Y2
+	VMAXPD  Y7, Y0, Y0
+	VMOVUPD 32(DX), Y7
+	VSUBPD  Y6, Y7, Y8
+	VADDPD  Y8, Y3, Y3
+	VMAXPD  Y7, Y1, Y1
 	ADDQ    $0x00000040, DX
 	SUBQ    $0x00000008, BX
 	DECQ    SI
@@ -882,9 +891,10 @@ statsF64_max_vec:
 statsF64_max_vecloop:
 	CMPQ    BX, $0x00000004
 	JB      statsF64_max_tail
-	VMOVUPD (DX), Y6
-	VADDPD  Y6, Y2, Y2
-	VMAXPD  Y6, Y0, Y0
+	VMOVUPD (DX), Y7
+	VSUBPD  Y6, Y7, Y8
+	VADDPD  Y8, Y2, Y2
+	VMAXPD  Y7, Y0, Y0
 	ADDQ    $0x00000020, DX
 	SUBQ    $0x00000004, BX
 	JMP     statsF64_max_vecloop
@@ -895,11 +905,13 @@ statsF64_max_tail:
 	MOVQ       $0x00000004, SI
 	SUBQ       BX, SI
 	LEAQ       f64masks<>+0(SB), BX
-	VMOVDQU    (BX)(SI*8), Y6
-	VMASKMOVPD (DX), Y6, Y7
-	VADDPD     Y7, Y2, Y2
-	VBLENDVPD  Y6, Y7, Y5, Y7
-	VMAXPD     Y7, Y0, Y0
+	VMOVDQU    (BX)(SI*8), Y7
+	VMASKMOVPD (DX), Y7, Y8
+	VSUBPD     Y6, Y8, Y6
+	VANDPD     Y7, Y6, Y6
+	VADDPD     Y6, Y2, Y2
+	VBLENDVPD  Y7, Y8, Y5, Y8
+	VMAXPD     Y8, Y0, Y0
 
 statsF64_max_done:
 	VADDPD     Y2, Y4, Y4

@@ -4,7 +4,7 @@
 
 package kernel
 
-// blockStatsF32AVX2 returns mNew = max(m, max x), se = Σ exp(x − mNew) and sx = Σ x.
+// blockStatsF32AVX2 returns mNew = max(m, max x), se = Σ exp(x − mNew) and sx = Σ (x − x[0]); len(x) > 0.
 func blockStatsF32AVX2(x []float32, m float32) (mNew float32, se float64, sx float64)
 
 // gradF32AVX2 writes g[j] = a·exp(x[j] − m) − b for j < len(x).
@@ -16,7 +16,7 @@ func gradWF32AVX2(g []float32, x []float32, w []float32, m float32, a float32, b
 // dotF32AVX2 returns Σ x[i]·w[i] over the first len(x) &^ 7 elements, in float64.
 func dotF32AVX2(x []float32, w []float32) float64
 
-// blockStatsF64AVX2 returns mNew = max(m, max x), se = Σ exp(x − mNew) and sx = Σ x.
+// blockStatsF64AVX2 returns mNew = max(m, max x), se = Σ exp(x − mNew) and sx = Σ (x − x[0]); len(x) > 0.
 func blockStatsF64AVX2(x []float64, m float64) (mNew float64, se float64, sx float64)
 
 // gradF64AVX2 writes g[j] = a·exp(x[j] − m) − b for j < len(x).

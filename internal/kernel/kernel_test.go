@@ -1,0 +1,324 @@
+package kernel
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// The oracle for every implementation is the plain float64 loop below (the
+// definition in the package contract, summed in float64 with math.Exp). The
+// float32 kernels compute in float32 internally, so they are held to the
+// issue's tolerances: loss within 1e-6 relative, gradient within 1e-7 absolute.
+
+// forEachImpl runs f once per implementation the issue names, with that
+// implementation selected; those this CPU or build cannot run are skipped
+// with the reason.
+func forEachImpl(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	for _, name := range []string{"avx512", "avx2", "generic"} {
+		t.Run(name, func(t *testing.T) {
+			if !slices.Contains(Available(), name) {
+				t.Skipf("%s kernels are not available on this CPU or build (available: %v)", name, Available())
+			}
+			if err := Use(name); err != nil {
+				t.Fatal(err)
+			}
+			defer Use("auto")
+			if Impl() != name {
+				t.Fatalf("Impl() = %q after Use(%q)", Impl(), name)
+			}
+			f(t)
+		})
+	}
+}
+
+// refStats is the float64 oracle of Stats.
+func refStats[T float32 | float64](x []T) (m, s, sx float64) {
+	m = math.Inf(-1)
+	for _, v := range x {
+		m = math.Max(m, float64(v))
+		sx += float64(v)
+	}
+	for _, v := range x {
+		s += math.Exp(float64(v) - m)
+	}
+	return m, s, sx
+}
+
+// lengths are the row lengths every kernel is checked at.
+func lengths() []int {
+	var l []int
+	for n := 0; n <= 130; n++ {
+		l = append(l, n)
+	}
+	for _, c := range []int{1000, 1024, 2048, 32000, 50257} {
+		l = append(l, c-1, c, c+1)
+	}
+	return l
+}
+
+// rows returns named test rows of length n: N(0, 3²) logits, extreme ±1e4
+// logits, a very negative row, a row with one dominant logit, a constant row.
+func rows(n int, seed uint64) map[string][]float64 {
+	r := rand.New(rand.NewPCG(seed, uint64(n)))
+	out := map[string][]float64{}
+	gen := func(name string, f func(i int) float64) {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = f(i)
+		}
+		out[name] = x
+	}
+	gen("normal", func(int) float64 { return 3 * r.NormFloat64() })
+	gen("extreme", func(int) float64 { return []float64{1e4, -1e4, 0, 3}[r.IntN(4)] })
+	gen("negative", func(int) float64 { return -1e4 - 50*r.Float64() })
+	gen("dominant", func(i int) float64 {
+		if i == n/2 {
+			return 40
+		}
+		return r.NormFloat64()
+	})
+	gen("constant", func(int) float64 { return -7.25 })
+	gen("ramp", func(i int) float64 { return float64(i%97) * 0.5 })
+	return out
+}
+
+func conv[T float32 | float64](x []float64) []T {
+	y := make([]T, len(x))
+	for i, v := range x {
+		y[i] = T(v)
+	}
+	return y
+}
+
+type kernels[T float32 | float64] struct {
+	stats func([]T) (float64, float64, float64)
+	dot   func(x, w []T) float64
+	grad  func(g, x []T, m, a, b float64)
+	gradW func(g, x, w []T, m, a, b float64)
+	// tolerances: relative for the loss, absolute for the gradient
+	lossTol, gradTol float64
+}
+
+var k32 = kernels[float32]{StatsF32, DotF32, GradF32, GradWF32, 1e-6, 1e-7}
+var k64 = kernels[float64]{StatsF64, DotF64, GradF64, GradWF64, 1e-12, 1e-15}
+
+func TestStats(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		t.Run("float32", func(t *testing.T) { testStats(t, k32) })
+		t.Run("float64", func(t *testing.T) { testStats(t, k64) })
+	})
+}
+
+func testStats[T float32 | float64](t *testing.T, k kernels[T]) {
+	for _, n := range lengths() {
+		for name, x64 := range rows(n, 1) {
+			x := conv[T](x64)
+			m, s, sx := k.stats(x)
+			rm, rs, rsx := refStats(x)
+			if n == 0 {
+				if !math.IsInf(m, -1) || s != 0 || sx != 0 {
+					t.Fatalf("n=0: got (%v, %v, %v), want (-Inf, 0, 0)", m, s, sx)
+				}
+				continue
+			}
+			where := fmt.Sprintf("n=%d %s", n, name)
+			if m != rm {
+				t.Fatalf("%s: max %v, want %v", where, m, rm)
+			}
+			if math.Abs(s-rs) > k.lossTol*rs {
+				t.Fatalf("%s: Σexp %v, want %v (rel err %.3g)", where, s, rs, (s-rs)/rs)
+			}
+			// Σx is checked at the scale it enters the loss: Σx/n against
+			// the row's magnitude.
+			scale := math.Max(math.Abs(rm), 1)
+			if math.Abs(sx-rsx)/float64(n) > k.lossTol*scale {
+				t.Fatalf("%s: Σx %v, want %v", where, sx, rsx)
+			}
+			// The loss of target n/3 with ε = 0.1, as the core computes it.
+			loss := func(m, s, sx float64) float64 {
+				lse := m + math.Log(s)
+				return 0.9*(lse-float64(x[n/3])) + 0.1*(lse-sx/float64(n))
+			}
+			got, want := loss(m, s, sx), loss(rm, rs, rsx)
+			if math.Abs(got-want) > k.lossTol*math.Max(math.Abs(want), 1e-3) {
+				t.Fatalf("%s: loss %v, want %v (rel err %.3g)", where, got, want, (got-want)/want)
+			}
+		}
+	}
+}
+
+// TestStatsLongRow: a 256,000-element float32 row stays within 1e-6 relative
+// of float64, also when the maximum comes late (every block rescales).
+func TestStatsLongRow(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(7, 7))
+		for _, name := range []string{"normal", "rising"} {
+			x := make([]float32, 256000)
+			for i := range x {
+				x[i] = float32(3 * r.NormFloat64())
+				if name == "rising" {
+					x[i] += float32(i) * 1e-3
+				}
+			}
+			m, s, sx := StatsF32(x)
+			rm, rs, rsx := refStats(x)
+			if m != rm || math.Abs(s-rs) > 1e-6*rs || math.Abs(sx-rsx) > 1e-6*math.Abs(rsx) {
+				t.Errorf("%s: got (%v, %v, %v), want (%v, %v, %v)", name, m, s, sx, rm, rs, rsx)
+			}
+		}
+	})
+}
+
+func TestStatsNonFinite(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		for _, n := range []int{1, 5, 8, 33, 3000} {
+			for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+				for _, at := range []int{0, n / 2, n - 1} {
+					x := make([]float32, n)
+					x[at] = float32(bad)
+					m, _, sx := StatsF32(x)
+					if finite(m) && finite(sx) {
+						t.Errorf("n=%d x[%d]=%v: m=%v sx=%v both finite", n, at, bad, m, sx)
+					}
+					y := make([]float64, n)
+					y[at] = bad
+					m, _, sx = StatsF64(y)
+					if finite(m) && finite(sx) {
+						t.Errorf("float64 n=%d x[%d]=%v: m=%v sx=%v both finite", n, at, bad, m, sx)
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestGrad(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		t.Run("float32", func(t *testing.T) { testGrad(t, k32) })
+		t.Run("float64", func(t *testing.T) { testGrad(t, k64) })
+	})
+}
+
+const guards = 9 // guard elements on each side of an output
+
+// guarded returns an output slice of n elements with guard values around it,
+// and a check that the guards are intact.
+func guarded[T float32 | float64](n int) ([]T, func() bool) {
+	const sentinel = 12345.678
+	buf := make([]T, n+2*guards)
+	for i := range buf {
+		buf[i] = sentinel
+	}
+	return buf[guards : guards+n : guards+n], func() bool {
+		for i := range guards {
+			if buf[i] != sentinel || buf[guards+n+i] != sentinel {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+func testGrad[T float32 | float64](t *testing.T, k kernels[T]) {
+	for _, n := range lengths() {
+		if n == 0 {
+			continue
+		}
+		for name, x64 := range rows(n, 2) {
+			x := conv[T](x64)
+			w := make([]T, n)
+			for i := range w {
+				w[i] = T(0.5 + float64(i%7)/4)
+			}
+			rm, rs, _ := refStats(x)
+			// a, b as the core passes them: probabilities scaled by 1/N.
+			a, b := 1/rs, 0.1/float64(n)
+			for _, weighted := range []bool{false, true} {
+				want := make([]float64, n)
+				for j := range x {
+					wj := 1.0
+					if weighted {
+						wj = float64(w[j])
+					}
+					want[j] = a*math.Exp(float64(x[j])-rm) - b*wj
+				}
+				check := func(mode string, g []T) {
+					t.Helper()
+					for j := range g {
+						if d := math.Abs(float64(g[j]) - want[j]); !(d <= k.gradTol) {
+							t.Fatalf("n=%d %s weighted=%v %s: g[%d] = %v, want %v (diff %.3g)",
+								n, name, weighted, mode, j, g[j], want[j], d)
+						}
+					}
+				}
+				g, intact := guarded[T](n)
+				if weighted {
+					k.gradW(g, x, w, rm, a, b)
+				} else {
+					k.grad(g, x, rm, a, b)
+				}
+				if !intact() {
+					t.Fatalf("n=%d %s weighted=%v: wrote outside g", n, name, weighted)
+				}
+				check("separate", g)
+				// In place: g aliases x, guarded too.
+				xg, intact := guarded[T](n)
+				copy(xg, x)
+				if weighted {
+					k.gradW(xg, xg, w, rm, a, b)
+				} else {
+					k.grad(xg, xg, rm, a, b)
+				}
+				if !intact() {
+					t.Fatalf("n=%d %s weighted=%v in place: wrote outside g", n, name, weighted)
+				}
+				check("in place", xg)
+			}
+		}
+	}
+}
+
+func TestDot(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		t.Run("float32", func(t *testing.T) { testDot(t, k32) })
+		t.Run("float64", func(t *testing.T) { testDot(t, k64) })
+	})
+}
+
+func testDot[T float32 | float64](t *testing.T, k kernels[T]) {
+	for _, n := range lengths() {
+		x := conv[T](rows(n, 3)["normal"])
+		w := make([]T, n+3) // longer than x: only len(x) elements count
+		var want, mag float64
+		for i := range w {
+			w[i] = T(0.5 + float64(i%11)/8)
+			if i < n {
+				want += float64(x[i]) * float64(w[i])
+				mag += math.Abs(float64(x[i]) * float64(w[i]))
+			}
+		}
+		if got := k.dot(x, w); math.Abs(got-want) > 1e-14*mag {
+			t.Fatalf("n=%d: dot %v, want %v", n, got, want)
+		}
+	}
+}
+
+// TestUse checks the selection API.
+func TestUse(t *testing.T) {
+	if err := Use("nonsense"); err == nil {
+		t.Error("Use(nonsense) succeeded")
+	}
+	if err := Use("generic"); err != nil || Impl() != "generic" {
+		t.Errorf("Use(generic): err %v, Impl %q", err, Impl())
+	}
+	if err := Use("auto"); err != nil || Impl() != Available()[0] && Impl() != "generic" {
+		t.Errorf("Use(auto): err %v, Impl %q, available %v", err, Impl(), Available())
+	}
+	if Available()[len(Available())-1] != "generic" {
+		t.Errorf("Available() = %v, want generic last", Available())
+	}
+}
