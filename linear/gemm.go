@@ -19,10 +19,11 @@ import (
 //	"gonum" gonum's BLAS (blas/gonum: pure Go with SSE inner loops)
 //	"go"    the blocked pure-Go kernels of kernels.go
 //
-// BenchmarkGemm measures them on the fused loss's block shapes. On the
-// development machine (AMD EPYC, 2 cores, float32, 256×1024×256), one core:
-// avx2 ≈ 40 GFLOP/s, gonum ≈ 1.4 (2.9 with its own two goroutines), go ≈ 1.4;
-// hence the default "avx2" where the CPU has it, else "gonum".
+// BenchmarkGemm measures them on the fused loss's block shapes (float32,
+// 256×1024×256). On the development machine (AMD EPYC, 2 cores, AVX2+FMA,
+// shared with other jobs, so ±30%): avx2 20–31 GFLOP/s on one core; gonum
+// 1.7–2.9 GFLOP/s using both cores (its own goroutines); go 0.7–1.4 GFLOP/s
+// on one core. Hence "avx2" where the CPU has it, else "gonum".
 var gemmImpl = defaultGemm()
 
 func defaultGemm() string {
