@@ -182,6 +182,29 @@ def torch_case(c, dtype):
 
     res = {}
     for red in ("mean", "sum", "none"):
+        if eps > 1:
+            # "others" with eps*K/(K-1) > 1 is outside torch's label_smoothing
+            # range: fairseq's formula alone is the oracle (unweighted index
+            # targets); its mean divides by the count of non-ignored elements.
+            assert c["variant"] == "others" and w is None and not soft, c["name"]
+            xf = class_last(x0.clone()).requires_grad_(True)
+            out = fairseq_label_smoothed_nll_loss(F.log_softmax(xf, dim=-1), t, c["epsilon"], ii)
+            total = out.sum()
+            if red == "mean":
+                total = total / mask.sum()
+            total.backward()
+            grad = xf.grad if x0.dim() <= 1 else xf.grad.movedim(-1, 1)
+            r = {"loss": float(total), "grad": grad.reshape(-1).numpy()}
+            d = den if red == "mean" else 1.0
+            r["nll"] = float(nlls.to(torch.float64).sum()) / d
+            r["smooth"] = float(smooths.to(torch.float64).sum()) / d
+            r["denominator"] = d
+            if red == "none":
+                r["losses"] = out.detach().reshape(-1).numpy()
+                r["nlls"] = nlls.detach().reshape(-1).numpy()
+                r["smooths"] = smooths.detach().reshape(-1).numpy()
+            res[red] = r
+            continue
         x = x0.clone().requires_grad_(True)
         kw = dict(weight=w, reduction=red, label_smoothing=eps)
         if not soft:
@@ -207,7 +230,7 @@ def torch_case(c, dtype):
         res[red] = r
 
     # The "others" variant, again with fairseq's explicit formula.
-    if c["variant"] == "others" and w is None and not soft:
+    if c["variant"] == "others" and w is None and not soft and eps <= 1:
         xf = class_last(x0.detach().clone()).requires_grad_(True)
         lp = F.log_softmax(xf, dim=-1)
         lf = fairseq_label_smoothed_nll_loss(lp, t, c["epsilon"], ii)
@@ -371,6 +394,20 @@ def handpicked_cases():
         # Others with weights (eps' computed by torch as uniform).
         cs.append(case("others weights+ignore %s" % dt, dt, (6, 5), x, yi, epsilon=0.2, weight=w, variant="others"))
         cs.append(case("others ignore custom %s" % dt, dt, (6, 5), x, yc, epsilon=0.4, ignore_index=-1, variant="others"))
+        # "others" beyond eps' = 1 (fairseq's formula only): K = 2, eps = 0.8 and K = 5, eps = 1.
+        cs.append(case("others eps'=1.6 K=2 %s" % dt, dt, (5, 2), SEED_X, [0, 1, -100, 0, 1], epsilon=0.8, variant="others"))
+        cs.append(case("others eps'=1.25 K=5 kdim %s" % dt, dt, (2, 5, 3), rng.normal(0, 2, (2, 5, 3)), [[0, 4, -100], [2, 2, 1]], epsilon=1.0, variant="others"))
+        # Many elements: several 64-element blocks on several workers.
+        xm = rng.normal(0, 3, (300, 7))
+        ym = rng.integers(0, 7, 300)
+        ym[rng.random(300) < 0.2] = -100
+        cs.append(case("many rows weights+ignore %s" % dt, dt, (300, 7), xm, ym, epsilon=0.15, weight=[1, 0.5, 2, 0, 1.5, 3, 0.25]))
+        xk = rng.normal(0, 2, (3, 5, 40, 2))
+        qk = rng.dirichlet(np.ones(5), (3, 40, 2)).transpose(0, 3, 1, 2)
+        cs.append(case("many elements kdim probs weights %s" % dt, dt, (3, 5, 40, 2), xk, probs=qk, epsilon=0.05, weight=[1, 2, 0.5, 1, 4]))
+        yk = rng.integers(0, 5, (3, 40, 2))
+        yk[0, :10, :] = 3
+        cs.append(case("many elements kdim ignore custom %s" % dt, dt, (3, 5, 40, 2), xk, yk, epsilon=0.3, ignore_index=3, variant="others"))
         # Every element ignored: PyTorch's mean is NaN (stored as null); sum and none are 0.
         cs.append(case("all ignored %s" % dt, dt, (3, 4), rng.normal(0, 1, (3, 4)), [-100, -100, -100], epsilon=0.1))
     return cs
