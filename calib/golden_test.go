@@ -1,11 +1,11 @@
 package calib
 
 import (
-	"encoding/binary"
 	"encoding/json"
-	"math"
 	"os"
 	"testing"
+
+	"github.com/lsce/lsce/tensorio"
 )
 
 // golden is testdata/overconfident.golden.json, written by
@@ -34,7 +34,7 @@ type goldenMetrics struct {
 }
 
 // loadOverconfident reads the golden case: 20000 rows of 10 float32 logits,
-// three times too confident.
+// three times too confident (tensorio is a test-only dependency).
 func loadOverconfident(t testing.TB) (g golden, z []float32, y []int) {
 	t.Helper()
 	data, err := os.ReadFile("testdata/overconfident.golden.json")
@@ -44,24 +44,20 @@ func loadOverconfident(t testing.TB) (g golden, z []float32, y []int) {
 	if err := json.Unmarshal(data, &g); err != nil {
 		t.Fatal(err)
 	}
-	zb, err := os.ReadFile("testdata/overconfident.logits.f32")
+	lt, err := tensorio.ReadFile("testdata/overconfident_logits.npy")
 	if err != nil {
 		t.Fatal(err)
 	}
-	yb, err := os.ReadFile("testdata/overconfident.targets.i32")
+	tt, err := tensorio.ReadFile("testdata/overconfident_targets.npy")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(zb) != 4*g.Rows*g.Classes || len(yb) != 4*g.Rows {
-		t.Fatalf("testdata sizes %d and %d do not fit %d×%d", len(zb), len(yb), g.Rows, g.Classes)
+	if lt.DType != tensorio.Float32 || len(lt.F32) != g.Rows*g.Classes || tt.Len() != g.Rows {
+		t.Fatalf("testdata: logits %v %v, targets %v do not fit %d×%d", lt.DType, lt.Shape, tt.Shape, g.Rows, g.Classes)
 	}
-	z = make([]float32, g.Rows*g.Classes)
-	for i := range z {
-		z[i] = math.Float32frombits(binary.LittleEndian.Uint32(zb[4*i:]))
-	}
-	y = make([]int, g.Rows)
-	for i := range y {
-		y[i] = int(int32(binary.LittleEndian.Uint32(yb[4*i:])))
+	z = lt.F32
+	if y, err = tt.Ints(); err != nil {
+		t.Fatal(err)
 	}
 	return g, z, y
 }

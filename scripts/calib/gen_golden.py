@@ -8,10 +8,12 @@ Data: N = 20000 rows, C = 10 classes. Latent scores s ~ 2·N(0, 1); the true
 label is drawn from softmax(s); the model reports logits 3·s, rounded to
 float32: three times too confident, so the fitted temperature is near 3.
 
-Outputs (little-endian, no header):
-  overconfident.logits.f32   N×C float32, row-major
-  overconfident.targets.i32  N int32
+Outputs:
+  overconfident_logits.npy   (N, C) float32
+  overconfident_targets.npy  (N,) int64
   overconfident.golden.json  the metrics (T = 1 and at the fitted T), 15 bins
+  inf_logits.npy             (3, 3) float64 with +Inf at row 1, column 0
+The calib tests and cmd/lsce/testdata/script/eval_*.txtar read them.
 The temperature is found by golden-section search on log T (an algorithm
 independent of the Go code's Newton iteration), then refined by bisection on
 the sign of the NLL's derivative down to adjacent floats.
@@ -124,8 +126,9 @@ def main():
     t = fit_temperature(z, y)
     after = metrics(z / t, y)
     os.makedirs(OUT, exist_ok=True)
-    z32.tofile(os.path.join(OUT, "overconfident.logits.f32"))
-    y.astype("<i4").tofile(os.path.join(OUT, "overconfident.targets.i32"))
+    np.save(os.path.join(OUT, "overconfident_logits.npy"), z32)
+    np.save(os.path.join(OUT, "overconfident_targets.npy"), y.astype("<i8"))
+    np.save(os.path.join(OUT, "inf_logits.npy"), np.array([[1, 2, 3], [np.inf, 5, 6], [7, 8, 9]], dtype="<f8"))
     golden = {"generator": "scripts/calib/gen_golden.py", "rows": N, "classes": C, "bins": BINS, "epsilon": EPS,
               "before": before, "temperature": t, "after": after}
     with open(os.path.join(OUT, "overconfident.golden.json"), "w") as f:
