@@ -27,49 +27,47 @@ func sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, 
 	var tile [mr * nr]float32
 	for p0 := 0; p0 < k; p0 += kc {
 		kk := min(kc, k-p0)
-		// Pack A: panel ip holds rows ip·6 … ip·6+5, p-major.
+		// Pack A: panel ip holds rows ip·6 … ip·6+5, p-major; reads go
+		// along A's rows (contiguous) whichever way A is stored.
 		for ip := range mPanels {
+			i0 := ip * mr
+			mw := min(mr, m-i0)
 			dst := ap[ip*mr*kk : (ip+1)*mr*kk]
-			for r := range mr {
-				i := ip*mr + r
-				if i >= m {
-					for p := range kk {
-						dst[p*mr+r] = 0
-					}
-					continue
+			if mw < mr {
+				clear(dst)
+			}
+			if transA {
+				for p := range kk {
+					src := a[(p0+p)*lda+i0 : (p0+p)*lda+i0+mw]
+					copy(dst[p*mr:p*mr+mw], src)
 				}
-				if transA {
-					for p := range kk {
-						dst[p*mr+r] = a[(p0+p)*lda+i]
-					}
-				} else {
-					row := a[i*lda+p0 : i*lda+p0+kk]
-					for p, v := range row {
-						dst[p*mr+r] = v
-					}
+				continue
+			}
+			for r := range mw {
+				row := a[(i0+r)*lda+p0 : (i0+r)*lda+p0+kk]
+				for p, v := range row {
+					dst[p*mr+r] = v
 				}
 			}
 		}
 		for j0 := 0; j0 < n; j0 += nr {
 			nw := min(nr, n-j0)
-			// Pack B: columns j0 … j0+15, p-major.
+			// Pack B: columns j0 … j0+15, p-major, reading along B's rows.
 			bq := bp[:kk*nr]
-			for cc := range nr {
-				j := j0 + cc
-				switch {
-				case cc >= nw:
-					for p := range kk {
-						bq[p*nr+cc] = 0
-					}
-				case transB:
+			if nw < nr {
+				clear(bq)
+			}
+			if transB {
+				for cc := range nw {
+					j := j0 + cc
 					col := b[j*ldb+p0 : j*ldb+p0+kk]
 					for p, v := range col {
 						bq[p*nr+cc] = v
 					}
-				default:
-					for p := range kk {
-						bq[p*nr+cc] = b[(p0+p)*ldb+j]
-					}
+				}
+			} else {
+				for p := range kk {
+					copy(bq[p*nr:p*nr+nw], b[(p0+p)*ldb+j0:(p0+p)*ldb+j0+nw])
 				}
 			}
 			for ip := range mPanels {

@@ -5,6 +5,7 @@ package main
 import (
 	"math"
 	"syscall"
+	"time"
 )
 
 // peakRSSMB is the process's peak resident memory in MiB: getrusage's
@@ -15,4 +16,13 @@ func peakRSSMB() float64 {
 		return 0
 	}
 	return math.Round(float64(ru.Maxrss)/1024*10) / 10
+}
+
+// cpuTime is the process's user plus system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
