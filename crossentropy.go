@@ -48,6 +48,8 @@ type Result struct {
 	LossShape []int
 
 	partial []sums // per-block sums, reused between calls
+	weights any    // the weights converted to the logits' type ([]float32 or []float64), reused
+	engine  any    // the last call's *engine[T], reused so that a call allocates nothing
 }
 
 // CrossEntropy returns the label-smoothed cross-entropy of in under opt.
@@ -80,7 +82,9 @@ func CrossEntropyInto[T Float](dst *Result, grad []T, in Input[T], opt Options) 
 	if err != nil {
 		return err
 	}
-	if err := e.run(); err != nil {
+	err = e.run()
+	*e = engine[T]{} // keep no reference to the caller's buffers
+	if err != nil {
 		return err
 	}
 	// Finite logits and weights can still overflow float64 in the loss
@@ -97,7 +101,7 @@ type engine[T Float] struct {
 	dst   *Result
 	grad  []T
 	in    Input[T]
-	opt   *Options
+	opt   Options
 	lay   layout
 	ops   *ops[T]
 	soft  bool // probability targets
@@ -119,7 +123,11 @@ func newEngine[T Float](dst *Result, grad []T, in Input[T], opt *Options) (*engi
 		return nil, err
 	}
 	n := lay.elements()
-	e := &engine[T]{dst: dst, grad: grad, in: in, opt: opt, lay: lay, ops: opsFor[T](), eps: opt.Epsilon, ign: opt.ignoreIndex()}
+	e, _ := dst.engine.(*engine[T])
+	if e == nil {
+		e = new(engine[T])
+	}
+	*e = engine[T]{dst: dst, grad: grad, in: in, opt: *opt, lay: lay, ops: opsFor[T](), eps: opt.Epsilon, ign: opt.ignoreIndex()}
 	switch {
 	case in.Targets != nil && in.Probs != nil:
 		return nil, shapeError("both class-index targets and probability targets given")
@@ -148,7 +156,7 @@ func newEngine[T Float](dst *Result, grad []T, in Input[T], opt *Options) (*engi
 	}
 	e.fast = lay.inner == 1 && opt.SoftCap == 0 && opt.ClassMask == nil && !e.soft
 	if e.fast && opt.Weight != nil {
-		e.wT = convertWeights[T](opt.Weight)
+		e.wT = convertWeights[T](dst, opt.Weight)
 	}
 	return e, e.prepare()
 }
@@ -157,8 +165,9 @@ func newEngine[T Float](dst *Result, grad []T, in Input[T], opt *Options) (*engi
 func (e *engine[T]) prepare() error {
 	n := e.lay.elements()
 	d := e.dst
-	*d = Result{Losses: d.Losses[:0], NLLs: d.NLLs[:0], Smooths: d.Smooths[:0], partial: d.partial}
-	d.LossShape = TargetShape(e.in.Shape, e.opt.ClassLast)
+	*d = Result{Losses: d.Losses[:0], NLLs: d.NLLs[:0], Smooths: d.Smooths[:0], partial: d.partial,
+		weights: d.weights, engine: e, LossShape: d.LossShape}
+	d.LossShape = appendTargetShape(d.LossShape[:0], e.in.Shape, e.opt.ClassLast)
 	if e.soft {
 		d.Counted = n
 		d.Denominator = float64(n)
@@ -231,13 +240,34 @@ func grow(s []float64, n int) []float64 {
 	return s[:n]
 }
 
-// convertWeights converts the weights to T for the kernels.
-func convertWeights[T Float](w []float64) []T {
-	out := make([]T, len(w))
+// convertWeights converts the weights to T for the kernels, in a buffer kept
+// in dst.
+func convertWeights[T Float](dst *Result, w []float64) []T {
+	out, _ := dst.weights.([]T)
+	if cap(out) < len(w) {
+		out = make([]T, len(w))
+		dst.weights = out
+	}
+	out = out[:len(w)]
 	for i, v := range w {
 		out[i] = T(v)
 	}
 	return out
+}
+
+// appendTargetShape appends TargetShape(shape, classLast) to ls, which is
+// never nil afterwards (a single row's loss shape is []int{}).
+func appendTargetShape(ls, shape []int, classLast bool) []int {
+	if ls == nil {
+		ls = make([]int, 0, max(len(shape), 1))
+	}
+	switch {
+	case len(shape) <= 1:
+		return ls
+	case classLast:
+		return append(ls, shape[:len(shape)-1]...)
+	}
+	return append(append(ls, shape[0]), shape[2:]...)
 }
 
 // parts is one element's loss split into its terms.

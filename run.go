@@ -21,30 +21,14 @@ func (e *engine[T]) run() error {
 	}
 	part := d.partial[:blocks]
 	workers := min(e.opt.workers(), blocks)
-	var errs []error
 	if workers <= 1 {
 		for b := range blocks {
 			if err := e.block(b, &part[b]); err != nil {
 				return err
 			}
 		}
-	} else {
-		errs = make([]error, workers)
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Go(func() {
-				for b := w; b < blocks; b += workers {
-					if err := e.block(b, &part[b]); err != nil {
-						errs[w] = err
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		if err := firstError(errs); err != nil {
-			return err
-		}
+	} else if err := e.runParallel(part, workers); err != nil {
+		return err
 	}
 	var total sums
 	for b := range blocks {
@@ -52,6 +36,26 @@ func (e *engine[T]) run() error {
 	}
 	e.finish(total)
 	return nil
+}
+
+// runParallel computes the blocks on workers goroutines, block b on worker
+// b mod workers. (A function of its own, so that the single-worker path of
+// run allocates nothing.)
+func (e *engine[T]) runParallel(part []sums, workers int) error {
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for b := w; b < len(part); b += workers {
+				if err := e.block(b, &part[b]); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return firstError(errs)
 }
 
 // sums are the running totals of the parts over elements.

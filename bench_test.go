@@ -1,0 +1,131 @@
+package lsce_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/lsce/lsce"
+	"github.com/lsce/lsce/internal/kernel"
+)
+
+// benchShapes are the (rows, classes) shapes benchmarked: an ImageNet-sized
+// batch, a language-model batch, and one very long row.
+var benchShapes = [][2]int{{256, 1000}, {4096, 32000}, {1, 1 << 20}}
+
+// benchInput returns logits drawn from N(0, 3²) and uniform targets.
+func benchInput[T lsce.Float](n, c int) lsce.Input[T] {
+	r := rand.New(rand.NewPCG(1, 2))
+	x := make([]T, n*c)
+	for i := range x {
+		x[i] = T(3 * r.NormFloat64())
+	}
+	y := make([]int, n)
+	for i := range y {
+		y[i] = r.IntN(c)
+	}
+	return lsce.Input[T]{Logits: x, Shape: []int{n, c}, Targets: y}
+}
+
+// BenchmarkCrossEntropy measures the forward pass (loss) and the forward pass
+// with the gradient, one worker, per kernel implementation, shape and element
+// type: BenchmarkCrossEntropy/impl=avx2/N=4096/C=32000/T=float32/pass=fwd.
+// Bytes are the logits read.
+func BenchmarkCrossEntropy(b *testing.B) {
+	for _, impl := range []string{"avx512", "avx2", "generic"} {
+		b.Run("impl="+impl, func(b *testing.B) {
+			if !slices.Contains(kernel.Available(), impl) {
+				b.Skipf("%s kernels are not available on this CPU or build", impl)
+			}
+			if err := kernel.Use(impl); err != nil {
+				b.Fatal(err)
+			}
+			defer kernel.Use("auto")
+			for _, sh := range benchShapes {
+				b.Run(fmt.Sprintf("N=%d/C=%d", sh[0], sh[1]), func(b *testing.B) {
+					b.Run("T=float32", func(b *testing.B) { benchPasses[float32](b, sh[0], sh[1], 1) })
+					b.Run("T=float64", func(b *testing.B) { benchPasses[float64](b, sh[0], sh[1], 1) })
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkCrossEntropyWorkers measures how the default kernels scale with
+// workers: BenchmarkCrossEntropyWorkers/W=2/N=4096/C=32000/T=float32/pass=fwd.
+func BenchmarkCrossEntropyWorkers(b *testing.B) {
+	for _, w := range []int{1, 2} {
+		for _, sh := range benchShapes {
+			b.Run(fmt.Sprintf("W=%d/N=%d/C=%d/T=float32", w, sh[0], sh[1]), func(b *testing.B) {
+				benchPasses[float32](b, sh[0], sh[1], w)
+			})
+		}
+	}
+}
+
+func benchPasses[T lsce.Float](b *testing.B, n, c, workers int) {
+	in := benchInput[T](n, c)
+	opt := lsce.Options{Epsilon: 0.1, Workers: workers}
+	var z T
+	bytes := int64(len(in.Logits)) * int64(sizeOf(z))
+	var res lsce.Result
+	grad := make([]T, len(in.Logits))
+	for _, pass := range []string{"fwd", "fwdbwd"} {
+		b.Run("pass="+pass, func(b *testing.B) {
+			g := grad
+			if pass == "fwd" {
+				g = nil
+			}
+			b.SetBytes(bytes)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := lsce.CrossEntropyInto(&res, g, in, opt); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func sizeOf[T lsce.Float](T) int {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return 4
+	}
+	return 8
+}
+
+// TestSteadyStateAllocs: with one worker, a call reusing its Result
+// allocates nothing, for every reduction, with and without weights and
+// gradient.
+func TestSteadyStateAllocs(t *testing.T) {
+	in := benchInput[float32](64, 100)
+	in64 := benchInput[float64](64, 100)
+	w := make([]float64, 100)
+	for i := range w {
+		w[i] = 1 + float64(i%3)
+	}
+	grad := make([]float32, len(in.Logits))
+	grad64 := make([]float64, len(in64.Logits))
+	for _, red := range []lsce.Reduction{lsce.Mean, lsce.Sum, lsce.None} {
+		for _, weight := range [][]float64{nil, w} {
+			opt := lsce.Options{Epsilon: 0.1, Workers: 1, Reduction: red, Weight: weight}
+			var res, res64 lsce.Result // one per element type
+			allocs := testing.AllocsPerRun(20, func() {
+				if err := lsce.CrossEntropyInto(&res, grad, in, opt); err != nil {
+					t.Fatal(err)
+				}
+				if err := lsce.CrossEntropyInto(&res, nil, in, opt); err != nil {
+					t.Fatal(err)
+				}
+				if err := lsce.CrossEntropyInto(&res64, grad64, in64, opt); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if allocs != 0 {
+				t.Errorf("reduction %v, weights %v: %v allocations per call", red, weight != nil, allocs/3)
+			}
+		}
+	}
+}
