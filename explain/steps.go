@@ -105,9 +105,13 @@ func (w *Walkthrough) steps() []table {
 
 	ts = append(ts, w.perRow("5. Σexp: the sum of each row's exps", []string{"Σexp"}, [][]float64{w.SumExp}))
 	ts = append(ts, w.perClass("6. Probabilities p = exp / Σexp (the softmax; each row sums to 1)", w.Prob, num))
+	lnp := "logit − ln Σexp"
+	if w.Shifted() {
+		lnp = "logit − m − ln Σexp"
+	}
 	ts = append(ts, w.perClass("7. −q'·ln p for each class", w.Terms, num,
 		"ln is the natural log (LN in a spreadsheet; Excel's LOG is base 10, the seed's own pitfall).",
-		"ln p is computed as logit − m − ln Σexp: the same number, finite even where p rounds to 0."))
+		"ln p is taken as "+lnp+": the same number as ln(p), and finite even where p rounds to 0."))
 	ts = append(ts, w.perRow("8. Loss per row: the sum of step 7 over the classes", []string{"loss"}, [][]float64{w.Loss}))
 	ts = append(ts, w.perRow(fmt.Sprintf("9. The same loss as (1 − ε)·H(q,p) + ε·H(u,p) = %s·H(q,p) + %s·H(u,p)", short(1-eps), short(eps)),
 		[]string{"H(q,p)", "H(u,p)", "loss"}, [][]float64{w.NLL, w.Uniform, w.Decomposed},
@@ -134,7 +138,7 @@ func (w *Walkthrough) headline() string {
 func (w *Walkthrough) verdict() string {
 	lib := "the library (lsce.CrossEntropy, reduction none: the fastai/PyTorch semantics)"
 	if w.Match() {
-		return fmt.Sprintf("10. Compared with %s: match (largest relative difference %.1e).", lib, w.MaxDiff)
+		return fmt.Sprintf("10. Compared with %s: match (every loss within 1e-9).", lib)
 	}
 	i := w.MaxDiffRow
 	return fmt.Sprintf("10. Compared with %s: DIFFERENCE of %.3e in row %d (%s): walk-through %s, library %s.",

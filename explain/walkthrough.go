@@ -14,7 +14,7 @@ const Shift = 80
 
 // Tolerance is the largest relative difference |a − b|/max(1, |b|) between
 // the walk-through's loss and the library's that still counts as a match.
-const Tolerance = 1e-9
+const Tolerance = 1e-9 // the verdict line says "1e-9"
 
 // Walkthrough holds every table of the walk-through. Tables of N×K values
 // are row-major; per-row columns hold N values.
