@@ -139,20 +139,23 @@ func drawShardProblem(t *rapid.T) shardProblem {
 	return p
 }
 
-// shard returns shard j of the problem: its columns of every per-class slice.
-func (p *shardProblem) shard(j int) lsce.Shard[float64] {
+// shardOf returns shard j of the problem: its columns of every per-class
+// slice, converted to T.
+func shardOf[T lsce.Float](p *shardProblem, j int) lsce.Shard[T] {
 	lo, hi := p.cuts[j], p.cuts[j+1]
-	cols := func(src []float64) []float64 {
+	cols := func(src []float64) []T {
 		if src == nil {
 			return nil
 		}
-		out := make([]float64, 0, p.rows*(hi-lo))
+		out := make([]T, 0, p.rows*(hi-lo))
 		for i := range p.rows {
-			out = append(out, src[i*p.classes+lo:i*p.classes+hi]...)
+			for _, v := range src[i*p.classes+lo : i*p.classes+hi] {
+				out = append(out, T(v))
+			}
 		}
 		return out
 	}
-	s := lsce.Shard[float64]{Logits: cols(p.logits), Rows: p.rows, Classes: p.classes, Start: lo, Stop: hi,
+	s := lsce.Shard[T]{Logits: cols(p.logits), Rows: p.rows, Classes: p.classes, Start: lo, Stop: hi,
 		Targets: p.targets, Probs: cols(p.probs)}
 	switch len(p.mask) {
 	case 0:
@@ -186,104 +189,122 @@ func allowedCounts(stats [][]lsce.RowStats, rows int) []int {
 // gradient equal CrossEntropyGrad on the whole rows (itself checked against
 // PyTorch in options_golden_test.go) to float rounding.
 func TestShardedEqualsWhole(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		p := drawShardProblem(t)
-		shards := len(p.cuts) - 1
-		whole := lsce.Input[float64]{Logits: p.logits, Shape: []int{p.rows, p.classes}, Targets: p.targets, Probs: p.probs}
-		wopt := p.opt
-		wopt.ClassMask = p.mask
-		wantGrad := make([]float64, len(p.logits))
-		want, err := lsce.CrossEntropyGrad(wantGrad, whole, wopt)
-		if err != nil {
-			t.Fatalf("whole: %v", err)
-		}
-		// Phase 1: each shard's statistics (after the K all-reduce when needed).
-		stats := make([][]lsce.RowStats, shards)
-		for j := range shards {
-			stats[j] = make([]lsce.RowStats, p.rows)
-			s := p.shard(j)
-			s.Allowed = nil
-			if p.probs != nil && p.opt.ZeroFloor && p.mask != nil {
-				// K from a statistics pass without the floor.
-				o := p.opt
-				o.ZeroFloor = false
-				if err := s.Stats(stats[j], o); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		var allowed []int
+	// float64: sums of at most 24 terms of size ≲ 10 in another order, and
+	// exp rescaling in the merge: 1e-10 relative is generous.
+	rapid.Check(t, func(t *rapid.T) { checkSharded[float64](t, drawShardProblem(t), 1e-10) })
+}
+
+// TestShardedEqualsWhole32: the same on float32 logits (statistics are
+// float64 in both paths; the gradient is rounded to float32, 6e-8).
+func TestShardedEqualsWhole32(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) { checkSharded[float32](t, drawShardProblem(t), 1e-6) })
+}
+
+func checkSharded[T lsce.Float](t *rapid.T, p shardProblem, tol float64) {
+	shards := len(p.cuts) - 1
+	whole := lsce.Input[T]{Logits: conv[T](p.logits), Shape: []int{p.rows, p.classes}, Targets: p.targets, Probs: conv[T](p.probs)}
+	wopt := p.opt
+	wopt.ClassMask = p.mask
+	wantGrad := make([]T, len(p.logits))
+	want, err := lsce.CrossEntropyGrad(wantGrad, whole, wopt)
+	if err != nil {
+		t.Fatalf("whole: %v", err)
+	}
+	// Phase 1: each shard's statistics (after the K all-reduce when needed).
+	stats := make([][]lsce.RowStats, shards)
+	for j := range shards {
+		stats[j] = make([]lsce.RowStats, p.rows)
+		s := shardOf[T](&p, j)
+		s.Allowed = nil
 		if p.probs != nil && p.opt.ZeroFloor && p.mask != nil {
-			allowed = allowedCounts(stats, p.rows)
-		}
-		for j := range shards {
-			s := p.shard(j)
-			s.Allowed = allowed
-			if err := s.Stats(stats[j], p.opt); err != nil {
-				t.Fatalf("shard %d: %v", j, err)
-			}
-		}
-		// Phase 2: merge in a random order, as a random tree.
-		order := rapid.Permutation(stats).Draw(t, "order")
-		for len(order) > 1 {
-			k := rapid.IntRange(0, len(order)-2).Draw(t, "pair")
-			a, b := order[k], order[k+1]
-			m := make([]lsce.RowStats, p.rows)
-			if err := lsce.MergeStats(m, a, b); err != nil {
+			// K from a statistics pass without the floor.
+			o := p.opt
+			o.ZeroFloor = false
+			if err := s.Stats(stats[j], o); err != nil {
 				t.Fatal(err)
 			}
-			order = append(order[:k], append([][]lsce.RowStats{m}, order[k+2:]...)...)
 		}
-		merged := order[0]
-		got, err := lsce.ShardLoss(merged, p.targets, p.opt)
-		if err != nil {
-			t.Fatalf("ShardLoss: %v", err)
+	}
+	var allowed []int
+	if p.probs != nil && p.opt.ZeroFloor && p.mask != nil {
+		allowed = allowedCounts(stats, p.rows)
+	}
+	for j := range shards {
+		s := shardOf[T](&p, j)
+		s.Allowed = allowed
+		if err := s.Stats(stats[j], p.opt); err != nil {
+			t.Fatalf("shard %d: %v", j, err)
 		}
-		// Tolerance: float64 sums of at most 24 terms of size ≲ 10 in another
-		// order, and exp rescaling in the merge: 1e-10 relative is generous.
-		const tol = 1e-10
-		near := func(what string, g, w float64) {
-			if math.Abs(g-w) > tol*math.Max(1, math.Abs(w)) || math.IsNaN(g) {
-				t.Fatalf("%s = %.15g, want %.15g", what, g, w)
-			}
+	}
+	// Phase 2: merge in a random order, as a random tree.
+	order := rapid.Permutation(stats).Draw(t, "order")
+	for len(order) > 1 {
+		k := rapid.IntRange(0, len(order)-2).Draw(t, "pair")
+		a, b := order[k], order[k+1]
+		m := make([]lsce.RowStats, p.rows)
+		if err := lsce.MergeStats(m, a, b); err != nil {
+			t.Fatal(err)
 		}
-		near("Loss", got.Loss, want.Loss)
-		near("NLL", got.NLL, want.NLL)
-		near("Smooth", got.Smooth, want.Smooth)
-		near("ZLoss", got.ZLoss, want.ZLoss)
-		near("Floor", got.Floor, want.Floor)
-		near("Denominator", got.Denominator, want.Denominator)
-		if got.Counted != want.Counted || len(got.Losses) != len(want.Losses) {
-			t.Fatalf("Counted %d, %d losses; want %d, %d", got.Counted, len(got.Losses), want.Counted, len(want.Losses))
+		order = append(order[:k], append([][]lsce.RowStats{m}, order[k+2:]...)...)
+	}
+	merged := order[0]
+	got, err := lsce.ShardLoss(merged, p.targets, p.opt)
+	if err != nil {
+		t.Fatalf("ShardLoss: %v", err)
+	}
+	near := func(what string, g, w float64) {
+		if math.Abs(g-w) > tol*math.Max(1, math.Abs(w)) || math.IsNaN(g) {
+			t.Fatalf("%s = %.15g, want %.15g", what, g, w)
 		}
-		for i := range want.Losses {
-			near("Losses[i]", got.Losses[i], want.Losses[i])
-			near("NLLs[i]", got.NLLs[i], want.NLLs[i])
-			near("Smooths[i]", got.Smooths[i], want.Smooths[i])
+	}
+	near("Loss", got.Loss, want.Loss)
+	near("NLL", got.NLL, want.NLL)
+	near("Smooth", got.Smooth, want.Smooth)
+	near("ZLoss", got.ZLoss, want.ZLoss)
+	near("Floor", got.Floor, want.Floor)
+	near("Denominator", got.Denominator, want.Denominator)
+	if got.Counted != want.Counted || len(got.Losses) != len(want.Losses) {
+		t.Fatalf("Counted %d, %d losses; want %d, %d", got.Counted, len(got.Losses), want.Counted, len(want.Losses))
+	}
+	for i := range want.Losses {
+		near("Losses[i]", got.Losses[i], want.Losses[i])
+		near("NLLs[i]", got.NLLs[i], want.NLLs[i])
+		near("Smooths[i]", got.Smooths[i], want.Smooths[i])
+	}
+	// Phase 3: each shard's gradient slice, written in place. Tiny
+	// weights under Mean make the gradient large: compare relative to it.
+	gmax := 1.0
+	for _, g := range wantGrad {
+		gmax = math.Max(gmax, math.Abs(float64(g)))
+	}
+	for j := range shards {
+		s := shardOf[T](&p, j)
+		s.Allowed = allowed
+		if err := s.Grad(s.Logits, merged, p.opt); err != nil {
+			t.Fatalf("grad shard %d: %v", j, err)
 		}
-		// Phase 3: each shard's gradient slice, written in place. Tiny
-		// weights under Mean make the gradient large: compare relative to it.
-		gmax := 1.0
-		for _, g := range wantGrad {
-			gmax = math.Max(gmax, math.Abs(g))
-		}
-		for j := range shards {
-			s := p.shard(j)
-			s.Allowed = allowed
-			if err := s.Grad(s.Logits, merged, p.opt); err != nil {
-				t.Fatalf("grad shard %d: %v", j, err)
-			}
-			width := s.Stop - s.Start
-			for i := range p.rows {
-				for c := range width {
-					g, w := s.Logits[i*width+c], wantGrad[i*p.classes+s.Start+c]
-					if math.Abs(g-w) > tol*gmax || math.IsNaN(g) {
-						t.Fatalf("grad row %d class %d = %.15g, want %.15g", i, s.Start+c, g, w)
-					}
+		width := s.Stop - s.Start
+		for i := range p.rows {
+			for c := range width {
+				g, w := s.Logits[i*width+c], wantGrad[i*p.classes+s.Start+c]
+				if d := math.Abs(float64(g - w)); d > tol*gmax || math.IsNaN(d) {
+					t.Fatalf("grad row %d class %d = %.15g, want %.15g", i, s.Start+c, g, w)
 				}
 			}
 		}
-	})
+	}
+}
+
+// conv converts to T (nil stays nil).
+func conv[T lsce.Float](x []float64) []T {
+	if x == nil {
+		return nil
+	}
+	out := make([]T, len(x))
+	for i, v := range x {
+		out[i] = T(v)
+	}
+	return out
 }
 
 // TestMergeAssociative: Merge is associative and commutative to rounding and
