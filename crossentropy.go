@@ -78,6 +78,9 @@ func CrossEntropyGrad[T Float](grad []T, in Input[T], opt Options) (*Result, err
 // worker). grad may be nil for the loss alone. On error, dst and grad hold
 // unspecified values.
 func CrossEntropyInto[T Float](dst *Result, grad []T, in Input[T], opt Options) error {
+	if dst == nil {
+		return &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: "CrossEntropyInto needs a *Result to write into, got nil"}
+	}
 	e, err := newEngine(dst, grad, in, &opt)
 	if err != nil {
 		return err

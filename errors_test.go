@@ -207,6 +207,14 @@ func checkErr(t *testing.T, c errCase, opt lsce.Options, err error) {
 	}
 }
 
+// A nil *Result is an error, not a panic.
+func TestIntoNilResult(t *testing.T) {
+	err := lsce.CrossEntropyInto[float64](nil, nil, lsce.Input[float64]{Logits: []float64{1, 2}, Shape: []int{1, 2}, Targets: []int{0}}, lsce.Options{})
+	if !errors.Is(err, lsce.ErrOption) {
+		t.Errorf("nil dst: err = %v, want ErrOption", err)
+	}
+}
+
 // The message names the row and class.
 func TestErrorMessage(t *testing.T) {
 	x := seq(12, logits12)
