@@ -354,6 +354,9 @@ func ShardLoss(merged []RowStats, targets []int, opt Options) (*Result, error) {
 	}
 	r.NLL, r.Smooth, r.Floor, r.ZLoss = nllSum*scale, smoothSum*scale, floorSum*scale, zSum*zs
 	r.Loss = main*scale + r.ZLoss - r.Floor
+	if !finite(r.Loss) || !finite(r.NLL) || !finite(r.Smooth) {
+		return nil, &Error{Kind: ErrNonFinite, Row: -1, Class: -1, Msg: fmt.Sprintf("the loss overflows float64 (loss %v, nll %v, smooth %v): logits or weights too large", r.Loss, r.NLL, r.Smooth)}
+	}
 	return r, nil
 }
 
@@ -371,7 +374,21 @@ func (s Shard[T]) Grad(grad []T, merged []RowStats, opt Options) error {
 	if len(merged) != s.Rows {
 		return shapeError("%d merged statistics for %d rows", len(merged), s.Rows)
 	}
-	_, _, scale, zs := shardScale(s.Rows, s.Targets, &opt)
+	denom, _, scale, zs := shardScale(s.Rows, s.Targets, &opt)
+	// As CrossEntropyGrad: an index target's gradient is at most scale·max w
+	// and must fit T; probability targets are checked per value below.
+	if s.Targets != nil {
+		wMax := 1.0
+		if opt.Weight != nil {
+			wMax = 0
+			for _, w := range opt.Weight {
+				wMax = max(wMax, w)
+			}
+		}
+		if b := scale * wMax; !(b <= maxFinite[T]()) {
+			return &Error{Kind: ErrWeight, Row: -1, Class: -1, Msg: fmt.Sprintf("the gradient overflows %T: largest weight %g over the mean's denominator Σ w_y = %g", T(0), wMax, denom)}
+		}
+	}
 	width, ign, capc, w := s.Stop-s.Start, opt.ignoreIndex(), opt.SoftCap, opt.Weight
 	for i := range s.Rows {
 		g := grad[i*width : (i+1)*width]
@@ -415,6 +432,9 @@ func (s Shard[T]) Grad(grad []T, merged []RowStats, opt Options) error {
 			if capc > 0 {
 				t := z / capc
 				d *= 1 - t*t
+			}
+			if !(math.Abs(d) <= maxFinite[T]()) {
+				return &Error{Kind: ErrProbability, Row: i, Class: s.Start + c, Msg: fmt.Sprintf("the gradient %g overflows %T: probability targets or weights too large", d, T(0))}
 			}
 			g[c] = T(d)
 		}
