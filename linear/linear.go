@@ -198,6 +198,20 @@ func newFused[T Float](g Grads[T], in Input[T], opt *lsce.Options) (*fused[T], e
 	} else {
 		f.denom = 1
 	}
+	// As lsce.CrossEntropyGrad: the logits' gradient is at most scale·max w
+	// in magnitude and must fit T.
+	if g.H != nil || g.W != nil || g.B != nil {
+		wMax := 1.0
+		if opt.Weight != nil {
+			wMax = 0
+			for _, w := range opt.Weight {
+				wMax = max(wMax, w)
+			}
+		}
+		if b := f.scale * wMax; !(b <= maxFinite[T]()) {
+			return nil, &lsce.Error{Kind: lsce.ErrWeight, Row: -1, Class: -1, Msg: fmt.Sprintf("the gradient overflows %T: largest weight %g over the mean's denominator Σ w_y = %g", T(0), wMax, f.denom)}
+		}
+	}
 	f.m, f.s, f.zy, f.swz = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	return f, nil
 }
@@ -439,7 +453,18 @@ func (f *fused[T]) result() (*lsce.Result, error) {
 	}
 	r.NLL, r.Smooth, r.Floor, r.ZLoss = nll*f.scale, smooth*f.scale, floor*f.scale, zl*f.zs
 	r.Loss = main*f.scale + r.ZLoss - r.Floor
+	if finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }; !finite(r.Loss) || !finite(r.NLL) || !finite(r.Smooth) {
+		return nil, &lsce.Error{Kind: lsce.ErrNonFinite, Row: -1, Class: -1, Msg: fmt.Sprintf("the loss overflows float64 (loss %v): logits or weights too large", r.Loss)}
+	}
 	return r, nil
+}
+
+// maxFinite is the largest finite value of T.
+func maxFinite[T Float]() float64 {
+	if _, ok := any(T(0)).(float32); ok {
+		return math.MaxFloat32
+	}
+	return math.MaxFloat64
 }
 
 func xlogx(x float64) float64 {
