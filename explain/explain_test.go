@@ -177,7 +177,7 @@ func TestGolden(t *testing.T) {
 				t.Errorf("%s row %d: golden loss %v, library %v, the seed printed %v", name, i, got, l, e.Printed[i])
 			}
 		}
-		if !bytes.Contains(text, []byte(": match (every loss within 1e-9).")) {
+		if !bytes.Contains(text, []byte("  match: every loss agrees with the walk-through's within 1e-9.")) {
 			t.Errorf("%s: no match line", name)
 		}
 	}

@@ -134,15 +134,15 @@ func (w *Walkthrough) headline() string {
 		in.N, in.K, list(in.Classes, 8), short(in.Epsilon))
 }
 
-// verdict is the last line: the comparison with the library.
-func (w *Walkthrough) verdict() string {
-	lib := "the library (lsce.CrossEntropy, reduction none: the fastai/PyTorch semantics)"
+// verdict is step 10: the library's losses and the comparison.
+func (w *Walkthrough) verdict() []string {
+	lines := []string{"10. The library: lsce.CrossEntropy, reduction none (the fastai/PyTorch semantics)", "  " + w.libraryLine()}
 	if w.Match() {
-		return fmt.Sprintf("10. Compared with %s: match (every loss within 1e-9).", lib)
+		return append(lines, "  match: every loss agrees with the walk-through's within 1e-9.")
 	}
 	i := w.MaxDiffRow
-	return fmt.Sprintf("10. Compared with %s: DIFFERENCE of %.3e in row %d (%s): walk-through %s, library %s.",
-		lib, w.MaxDiff, i, w.Input.Images[i], strconv.FormatFloat(w.Loss[i], 'g', 17, 64), strconv.FormatFloat(w.Library[i], 'g', 17, 64))
+	return append(lines, fmt.Sprintf("  DIFFERENCE of %.3e in row %d (%s): walk-through %s, library %s.",
+		w.MaxDiff, i, w.Input.Images[i], strconv.FormatFloat(w.Loss[i], 'g', 17, 64), strconv.FormatFloat(w.Library[i], 'g', 17, 64)))
 }
 
 // libraryLine prints the library's losses the way PyTorch prints a tensor.

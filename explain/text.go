@@ -37,8 +37,9 @@ func (w *Walkthrough) WriteText(out io.Writer) error {
 		writeAligned(b, t)
 	}
 	fmt.Fprintln(b)
-	fmt.Fprintln(b, w.libraryLine())
-	fmt.Fprintln(b, w.verdict())
+	for _, line := range w.verdict() {
+		fmt.Fprintln(b, line)
+	}
 	return b.Flush()
 }
 
@@ -117,7 +118,11 @@ func (w *Walkthrough) WriteMarkdown(out io.Writer) error {
 			row(r)
 		}
 	}
-	fmt.Fprintf(b, "\n%s\n\n%s\n", mdEscape(w.libraryLine()), mdEscape(w.verdict()))
+	v := w.verdict()
+	fmt.Fprintf(b, "\n### %s\n\n", mdEscape(v[0]))
+	for _, line := range v[1:] {
+		fmt.Fprintln(b, mdEscape(strings.TrimSpace(line))+"  ")
+	}
 	return b.Flush()
 }
 
