@@ -154,6 +154,11 @@ func prepareLoss(env *env, f *lossFlags) (*lossJob, error) {
 	if len(j.shape) == 0 {
 		return nil, inputErrorf("%s: logits are a scalar: want shape (N, C), (N, C, d1, …) or (C)", j.logits.Name)
 	}
+	if j.classes() == 0 {
+		// Zero classes would make every element empty: refuse it before
+		// the elements (possibly a huge count, holding no data) are visited.
+		return nil, inputErrorf("%s: logits of shape %v have no classes", j.logits.Name, j.shape)
+	}
 	if j.targets, err = readInput(env, f.targets); err != nil {
 		return nil, err
 	}

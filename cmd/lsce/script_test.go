@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"go/build"
 	"math"
 	"os"
 	"os/exec"
@@ -34,6 +35,7 @@ func TestMain(m *testing.M) {
 // Besides testscript's built-in commands, scripts can use:
 //
 //	$TESTDATA            the absolute path of cmd/lsce/testdata
+//	$GOPATH, $GOMODCACHE the test process's (HOME is /no-home in scripts)
 //	jsonnear KEY WANT [TOL]
 //	                     the JSON object on the last stdout has KEY (a number
 //	                     or nested arrays) within TOL (default 1e-9, relative
@@ -53,6 +55,15 @@ func TestScripts(t *testing.T) {
 		Dir: filepath.Join("testdata", "script"),
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("TESTDATA", testdata)
+			// testscript sets HOME to /no-home; keep the real module cache
+			// visible for commands that read data shipped in Go modules.
+			gopath := build.Default.GOPATH
+			e.Setenv("GOPATH", gopath)
+			modcache := os.Getenv("GOMODCACHE")
+			if modcache == "" {
+				modcache = filepath.Join(filepath.SplitList(gopath)[0], "pkg", "mod")
+			}
+			e.Setenv("GOMODCACHE", modcache)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -133,6 +133,8 @@ def main():
     xn[1, 2, 3] = np.nan
     save("bad_kdim_nan", xn)
     save("bad_classlast_nan", np.ascontiguousarray(xn.transpose(0, 2, 1)))
+    # 10¹² rows of zero classes hold no data: a hostile shape.
+    save("bad_noclasses", np.zeros((10**12, 0)))
     save("mask_rows", np.array([[1, 1, 0, 1], [0, 0, 0, 0], [1, 1, 1, 1]], dtype=np.uint8))
 
 
