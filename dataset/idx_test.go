@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -53,6 +54,27 @@ func TestReadIDXRawAndGzip(t *testing.T) {
 				t.Errorf("data = %v, want %v", m.Data, data)
 			}
 		})
+	}
+}
+
+func TestReadIDXFirst(t *testing.T) {
+	raw := idxBytes(0x08, []int{3, 2}, []byte{1, 2, 3, 4, 5, 6})
+	for _, tc := range []struct {
+		items int
+		dims  []int
+		data  []byte
+	}{{2, []int{2, 2}, []byte{1, 2, 3, 4}}, {0, []int{0, 2}, []byte{}}, {5, []int{3, 2}, []byte{1, 2, 3, 4, 5, 6}}, {-1, []int{3, 2}, []byte{1, 2, 3, 4, 5, 6}}} {
+		m, err := ReadIDXFirst(bytes.NewReader(gz(t, raw)), "x", tc.items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(m.Dims, tc.dims) || !bytes.Equal(m.Data, tc.data) {
+			t.Errorf("first %d: dims %v data %v, want %v %v", tc.items, m.Dims, m.Data, tc.dims, tc.data)
+		}
+	}
+	// A file too short for the items asked is still an error.
+	if _, err := ReadIDXFirst(bytes.NewReader(raw[:len(raw)-3]), "x", 3); err == nil || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("error %v, want truncated", err)
 	}
 }
 
@@ -155,6 +177,9 @@ func TestLoadDir(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if tr5, _, err := LoadFirst("fashion-mnist", dir, 5); err != nil || tr5.N != 5 || tr5.Labels[4] != 4 {
+			t.Errorf("LoadFirst 5: %+v, %v", tr5, err)
+		}
 		if train.N != 20 || test.N != 10 || train.Rows != 2 || train.Cols != 2 || train.Classes != 10 {
 			t.Fatalf("train %d×%d×%d, test %d", train.N, train.Rows, train.Cols, test.N)
 		}
@@ -185,7 +210,25 @@ func TestFindFashionMissing(t *testing.T) {
 	}
 }
 
+// noCompiledDir makes Find ignore where GoMNIST was compiled from, so that
+// the module cache search is what is tested.
+func noCompiledDir(t *testing.T) {
+	useCompiledDir = false
+	t.Cleanup(func() { useCompiledDir = true })
+}
+
+func TestFindMNISTCompiledDir(t *testing.T) {
+	d := compiledDir()
+	if d == "" {
+		t.Skip("built with -trimpath: no source path recorded")
+	}
+	if got, err := Find("mnist"); err != nil || got != d {
+		t.Errorf("Find = %q, %v; want %s", got, err, d)
+	}
+}
+
 func TestFindMNISTInModCache(t *testing.T) {
+	noCompiledDir(t)
 	cache := t.TempDir()
 	dir := filepath.Join(cache, "github.com", "petar", "!go!m!n!i!s!t@"+mnistVersion, "data")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -203,6 +246,7 @@ func TestFindMNISTInModCache(t *testing.T) {
 }
 
 func TestFindMNISTMissing(t *testing.T) {
+	noCompiledDir(t)
 	empty := t.TempDir()
 	t.Setenv("GOMODCACHE", empty)
 	t.Setenv("GOPATH", empty)

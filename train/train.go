@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"time"
@@ -16,6 +17,10 @@ type Config struct {
 	LR        float64
 	Momentum  float64 // for SGD
 	Optimizer Optimizer
+	// Cosine decays the learning rate from LR to 0 along a half cosine over
+	// the training steps (Loshchilov & Hutter 2017, without restarts):
+	// lr_t = LR·(1 + cos(π·t/steps))/2 at step t = 0 … steps−1.
+	Cosine bool
 	// Epsilon is the label smoothing ε of the loss.
 	Epsilon float64
 	// Seed fixes the order of the examples (the initial weights come from
@@ -73,6 +78,8 @@ func Train[T lsce.Float](m *MLP[T], x []T, y []int, n int, cfg Config) ([]Epoch,
 	yb := make([]int, batch)
 	C := m.Classes()
 	var stats []Epoch
+	steps := cfg.Epochs * ((n + batch - 1) / batch)
+	step := 0
 	for e := 1; e <= cfg.Epochs; e++ {
 		start := time.Now()
 		rng.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
@@ -89,6 +96,10 @@ func Train[T lsce.Float](m *MLP[T], x []T, y []int, n int, cfg Config) ([]Epoch,
 			}
 			lossSum += ws.res.Loss * float64(rows)
 			correct += countCorrect(ws.acts[m.Layers()][:rows*C], yb[:rows], C)
+			if cfg.Cosine {
+				opt.lr = cfg.LR * (1 + math.Cos(math.Pi*float64(step)/float64(steps))) / 2
+			}
+			step++
 			opt.update(params, grads)
 		}
 		ep := Epoch{Epoch: e, Loss: lossSum / float64(n), Accuracy: float64(correct) / float64(n), Duration: time.Since(start)}

@@ -48,9 +48,10 @@ dataset-fashion-mnist. --data DIR reads the four IDX files from DIR instead.`,
 		fs.StringVar(&f.seeds, "seeds", "1", "comma-separated seeds (non-negative integers)")
 		fs.StringVar(&f.hidden, "hidden", "256", "comma-separated hidden layer sizes")
 		fs.IntVar(&f.batch, "batch", 128, "minibatch size")
-		fs.Float64Var(&f.lr, "lr", 0, "learning rate (default 0.05 for sgd, 0.001 for adam)")
+		fs.Float64Var(&f.lr, "lr", 0, "learning rate (default 0.2 for sgd, 0.001 for adam)")
 		fs.Float64Var(&f.momentum, "momentum", 0.9, "momentum of sgd")
 		fs.StringVar(&f.optimizer, "optimizer", "sgd", "sgd (with momentum) or adam")
+		fs.StringVar(&f.schedule, "schedule", "cosine", "learning rate schedule: cosine (decay to 0 over the run) or constant")
 		fs.IntVar(&f.workers, "workers", 0, "goroutines for the first layer, the loss and the metrics (0: GOMAXPROCS)")
 		fs.StringVar(&f.plots, "plots", "", "write reliability diagrams, training curves and a feature projection (PNG) into this directory")
 		fs.StringVar(&f.format, "format", "text", "output format: text or json")
@@ -70,7 +71,7 @@ type trainFlags struct {
 	lr, momentum             float64
 	optimizer, plots, format string
 	limit, val, bins         int
-	precision                string
+	precision, schedule      string
 }
 
 var trainArgs trainFlags
@@ -187,6 +188,8 @@ func newTrainSetup(env *env, f trainFlags) (*trainSetup, error) {
 		return nil, usageErrorf("--format %q: want text or json", f.format)
 	case f.precision != "float32" && f.precision != "float64":
 		return nil, usageErrorf("--precision %q: want float32 or float64", f.precision)
+	case f.schedule != "cosine" && f.schedule != "constant":
+		return nil, usageErrorf("--schedule %q: want cosine or constant", f.schedule)
 	case f.bins < 1 || f.bins > calib.MaxBins:
 		return nil, usageErrorf("--bins %d: want 1 … %d", f.bins, calib.MaxBins)
 	case !(f.momentum >= 0 && f.momentum < 1):
@@ -199,7 +202,7 @@ func newTrainSetup(env *env, f trainFlags) (*trainSetup, error) {
 	}
 	s.lr = f.lr
 	if s.lr == 0 {
-		s.lr = 0.05
+		s.lr = 0.2
 		if s.optimizer == train.Adam {
 			s.lr = 1e-3
 		}
@@ -211,17 +214,17 @@ func newTrainSetup(env *env, f trainFlags) (*trainSetup, error) {
 	if !known {
 		return nil, usageErrorf("--dataset %q: want %s", f.dataset, strings.Join(dataset.Names, " or "))
 	}
-	tr, te, err := dataset.Load(f.dataset, f.data)
+	limit := -1
+	if f.limit > 0 {
+		limit = f.limit
+	}
+	tr, te, err := dataset.LoadFirst(f.dataset, f.data, limit)
 	if err != nil {
 		var fe *dataset.FormatError
 		if errors.As(err, &fe) {
 			return nil, inputError{err}
 		}
 		return nil, err
-	}
-	if f.limit > 0 {
-		tr = tr.Subset(tr.Name, 0, min(f.limit, tr.N))
-		te = te.Subset(te.Name, 0, min(f.limit, te.N))
 	}
 	if f.val > 0 {
 		if f.val >= tr.N {
@@ -286,7 +289,7 @@ func trainOne[T lsce.Float](s *trainSetup, eps float64, seed uint64, first bool,
 	start := time.Now()
 	cfg := train.Config{
 		Epochs: f.epochs, Batch: f.batch, LR: s.lr, Momentum: f.momentum, Optimizer: s.optimizer,
-		Epsilon: eps, Seed: seed, Workers: f.workers,
+		Cosine: f.schedule == "cosine", Epsilon: eps, Seed: seed, Workers: f.workers,
 		OnEpoch: func(e train.Epoch) error {
 			logits := m.Logits(xTest, s.testSet.N)
 			nll, err := lsce.CrossEntropy(lsce.Input[T]{Logits: logits, Shape: []int{s.testSet.N, C}, Targets: s.testSet.Labels}, lsce.Options{Workers: f.workers})
@@ -381,8 +384,8 @@ func printTrain(w io.Writer, s *trainSetup, runs []*trainRun) error {
 	if s.optimizer == train.SGD {
 		fmt.Fprintf(w, " momentum %g", f.momentum)
 	}
-	fmt.Fprintf(w, ", batch %d, %d epochs, %s; %d training images, %s, %d test images\n\n",
-		f.batch, f.epochs, f.precision, s.trainSet.N, fitOn, s.testSet.N)
+	fmt.Fprintf(w, " (%s), batch %d, %d epochs, %s; %d training images, %s, %d test images\n\n",
+		f.schedule, f.batch, f.epochs, f.precision, s.trainSet.N, fitOn, s.testSet.N)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "epsilon\tseed")
 	for _, c := range trainColumns {

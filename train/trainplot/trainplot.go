@@ -39,6 +39,7 @@ func Reliability(path, title string, bins []calib.Bin, ece float64) error {
 	p.X.Label.Text = "confidence"
 	p.Y.Label.Text = "accuracy"
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+	legend := false
 	for _, b := range bins {
 		if b.Count == 0 {
 			continue
@@ -57,7 +58,13 @@ func Reliability(path, title string, bins []calib.Bin, ece float64) error {
 		}
 		gap.Color = color.RGBA{213, 94, 0, 90}
 		gap.LineStyle.Width = 0
+		gap.LineStyle.Color = color.Transparent
 		p.Add(gap)
+		if !legend {
+			p.Legend.Add("accuracy", acc)
+			p.Legend.Add("gap to confidence", gap)
+			legend = true
+		}
 	}
 	diag, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
 	if err != nil {
