@@ -126,11 +126,12 @@ func errCases() []errCase {
 		{name: "weights length", logits: x, shape: []int{4, 3}, targets: y4, opt: lsce.Options{Weight: []float64{1, 1}}},
 		{name: "gradient length", logits: x, shape: []int{4, 3}, targets: y4, grad: 11},
 		{name: "no classes", logits: []float64{}, shape: []int{2, 0}, targets: []int{0, 0}},
+		{name: "no classes, all ignored", logits: []float64{}, shape: []int{2, 0}, targets: []int{-100, -100}},
+		{name: "no classes, probabilities", logits: []float64{}, shape: []int{2, 0, 3}, probs: []float64{}},
+		{name: "no classes, 10^12 elements", logits: []float64{}, shape: []int{1_000_000, 0, 1_000_000}, probs: []float64{}},
+		{name: "no classes, class-last", logits: []float64{}, shape: []int{1 << 40, 0}, targets: []int{}, opt: lsce.Options{ClassLast: true}},
 	} {
 		c.kind, c.row, c.class = lsce.ErrShape, -1, -1
-		if c.name == "no classes" {
-			c.kind, c.row = lsce.ErrTarget, 0 // target 0 is outside [0, 0)
-		}
 		cs = append(cs, c)
 	}
 	return cs

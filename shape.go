@@ -34,22 +34,36 @@ func layoutOf(shape []int, n int, classLast bool) (layout, error) {
 	if total != n {
 		return layout{}, shapeError("shape %v holds %d logits, got %d", shape, total, n)
 	}
-	if len(shape) == 1 { // a single row of C classes
-		return layout{outer: 1, classes: shape[0], inner: 1}, nil
-	}
-	if classLast {
-		c := shape[len(shape)-1]
-		outer := 1
+	var l layout
+	switch {
+	case len(shape) == 1: // a single row of C classes
+		l = layout{outer: 1, classes: shape[0], inner: 1}
+	case classLast:
+		l = layout{outer: 1, classes: shape[len(shape)-1], inner: 1}
 		for _, d := range shape[:len(shape)-1] {
-			outer *= d
+			l.outer = mulCapped(l.outer, d)
 		}
-		return layout{outer: outer, classes: c, inner: 1}, nil
+	default:
+		l = layout{outer: shape[0], classes: shape[1], inner: 1}
+		for _, d := range shape[2:] {
+			l.inner = mulCapped(l.inner, d)
+		}
 	}
-	inner := 1
-	for _, d := range shape[2:] {
-		inner *= d
+	// With no classes there are no logits, whatever the other dimensions
+	// say: refuse rather than size the per-element results (10^12 × 0 ran
+	// out of memory).
+	if l.classes == 0 && mulCapped(l.outer, l.inner) > 0 {
+		return layout{}, shapeError("shape %v has no classes: want C ≥ 1", shape)
 	}
-	return layout{outer: shape[0], classes: shape[1], inner: inner}, nil
+	return l, nil
+}
+
+// mulCapped is a·b for a, b ≥ 0, capped at 1<<62 instead of overflowing.
+func mulCapped(a, b int) int {
+	if b > 0 && a > (1<<62)/b {
+		return 1 << 62
+	}
+	return a * b
 }
 
 // TargetShape returns the shape of the per-element losses (and of index
