@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/lsce/lsce"
+	"github.com/lsce/lsce/internal/kernel"
 )
 
 type goldenFile struct {
@@ -482,7 +483,23 @@ func decodeGrad[T lsce.Float](t *testing.T, b64 string) []T {
 	return out
 }
 
+// forEachKernel runs f once per row-kernel implementation this CPU and build
+// can run (avx2, generic, …), so that every one is checked against the oracle.
+func forEachKernel(t *testing.T, f func(t *testing.T)) {
+	defer kernel.Use("auto")
+	for _, name := range kernel.Available() {
+		if err := kernel.Use(name); err != nil {
+			t.Fatal(err)
+		}
+		t.Run(name, f)
+	}
+}
+
 func runGoldenFile(t *testing.T, name string) {
+	forEachKernel(t, func(t *testing.T) { runGoldenFileOnce(t, name) })
+}
+
+func runGoldenFileOnce(t *testing.T, name string) {
 	cases := loadGolden(t, name)
 	var dst32, dst64 lsce.Result
 	for _, c := range cases {
@@ -500,7 +517,7 @@ func runGoldenFile(t *testing.T, name string) {
 			}
 		}
 	}
-	t.Logf("%s: %d cases; worst error as a fraction of its tolerance:", name, len(cases))
+	t.Logf("%s: %d cases, kernel %s; worst error as a fraction of its tolerance:", name, len(cases), lsce.Implementation())
 	for k, v := range worstFraction {
 		t.Logf("  %-70s %.3g", k, v)
 	}
@@ -600,7 +617,9 @@ func TestMeanAllIgnored(t *testing.T) {
 // REFERENCE.md's formula written out here in float64, not the library:
 //
 //	loss = (1−ε)(LSE − z_y) + ε·LSE − (ε/K)·Σ_k z_k,  ∂/∂z_j = p_j − q'_j.
-func TestFloat32Accumulation(t *testing.T) {
+func TestFloat32Accumulation(t *testing.T) { forEachKernel(t, testFloat32Accumulation) }
+
+func testFloat32Accumulation(t *testing.T) {
 	const k = 256000
 	for _, tc := range []struct {
 		name          string
