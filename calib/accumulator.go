@@ -37,7 +37,7 @@ type Accumulator struct {
 	binCount, binCorrect []int64
 	binConf              []exactSum
 
-	scratch []float64
+	scratch scratch
 	res     lsce.Result
 }
 
@@ -129,11 +129,8 @@ func Add[T lsce.Float](a *Accumulator, row0 int, logits []T, targets []int) erro
 			}
 		}
 	}
-	if cap(a.scratch) < c {
-		a.scratch = make([]float64, c)
-	}
 	for i, y := range targets {
-		st := rowStats(logits[i*c:(i+1)*c], y, a.beta, a.scratch[:c])
+		st := rowStats(logits[i*c:(i+1)*c], y, a.beta, &a.scratch)
 		a.rows++
 		if st.ahead == 0 {
 			a.correct++

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lsce/lsce"
 	"github.com/lsce/lsce/calib"
@@ -519,13 +520,18 @@ func writeEvalText(w io.Writer, r *calib.Report, d *evalData) error {
 		row("top-5 accuracy", m.Top5Accuracy, c.Top5Accuracy)
 	}
 	row("nll", m.NLL, c.NLL)
-	fmt.Fprintf(bw, "%-16s %12.6f %16s\n", fmt.Sprintf("loss (ε = %g)", r.Epsilon), r.Loss, "")
+	label := fmt.Sprintf("loss (ε = %g)", r.Epsilon)
+	fmt.Fprintf(bw, "%s%s %12.6f\n", label, strings.Repeat(" ", max(0, 16-utf8.RuneCountInString(label))), r.Loss)
 	row("ece", m.ECE, c.ECE)
 	row("mce", m.MCE, c.MCE)
 	row("brier", m.Brier, c.Brier)
 	row("confidence", m.Confidence, c.Confidence)
 	row("logit gap", m.LogitGap, c.LogitGap)
-	fmt.Fprintf(bw, "\ntemperature      %.6f\n", r.Temperature)
+	fmt.Fprintf(bw, "\n%-16s %12.6f", "temperature", r.Temperature)
+	if r.TemperatureAtBound {
+		fmt.Fprint(bw, "  (at the bound: the NLL still falls beyond it)")
+	}
+	fmt.Fprintf(bw, "\n%-16s %12d\n", "passes", r.Passes)
 	fmt.Fprintf(bw, "\n%-17s %9s %9s %10s %9s   %9s %9s %10s\n", "bin (lo, hi]", "count", "accuracy", "confidence", "gap", "count(T)", "accuracy", "confidence")
 	for i, b := range m.Bins {
 		cb := c.Bins[i]
