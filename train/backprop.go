@@ -51,9 +51,12 @@ func (m *MLP[T]) step(ws *workspace[T], x []T, y []int, n int, opt lsce.Options)
 		delta := ws.deltas[l][:n*out]
 		h := ws.acts[l][:n*fanIn]
 		// ∂W = hᵀ·δ, ∂b = Σ_rows δ.
-		if l == 0 {
+		switch {
+		case l == 0:
 			sparseGradW(ws.workers, &ws.cols, delta, ws.gW[0], n, fanIn, out)
-		} else {
+		case out <= narrowMax:
+			narrowGradW(h, delta, ws.gW[l], n, fanIn, out)
+		default:
 			gemm(true, false, fanIn, out, n, h, delta, ws.gW[l])
 		}
 		gb := ws.gB[l]
@@ -69,6 +72,10 @@ func (m *MLP[T]) step(ws *workspace[T], x []T, y []int, n int, opt lsce.Options)
 		// δ of the layer below: (δ·Wᵀ) ⊙ [h > 0] (ReLU's derivative, taken
 		// as 0 at 0).
 		prev := ws.deltas[l-1][:n*fanIn]
+		if out <= narrowMax {
+			narrowBack(h, delta, m.W[l], prev, n, fanIn, out)
+			continue
+		}
 		gemm(false, true, n, fanIn, out, delta, m.W[l], prev)
 		for i, v := range h {
 			if v <= 0 {

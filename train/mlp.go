@@ -65,6 +65,8 @@ func (m *MLP[T]) forward(acts [][]T, n, k int, cols *columns[T], workers int) {
 		if l == 0 {
 			cols.build(acts[0], n, in)
 			sparseForward(workers, cols, m.W[0], z, n, in, out)
+		} else if out <= narrowMax {
+			narrowForward(acts[l][:n*in], m.W[l], z, n, in, out)
 		} else {
 			gemm(false, false, n, out, in, acts[l][:n*in], m.W[l], z)
 		}

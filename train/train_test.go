@@ -23,9 +23,15 @@ func lossOf(t *testing.T, m *MLP[float64], x []float64, y []int, n int, opt lsce
 }
 
 // TestGradientCheck compares the backward pass with central finite
-// differences, (L(θ+h) − L(θ−h))/2h, on a tiny network with two hidden layers.
+// differences, (L(θ+h) − L(θ−h))/2h, on tiny networks with two hidden
+// layers: one narrow (every layer after the first uses narrow.go), one with a
+// layer wider than narrowMax (gonum's products).
 func TestGradientCheck(t *testing.T) {
-	sizes := []int{5, 4, 3, 3}
+	t.Run("narrow", func(t *testing.T) { gradientCheck(t, []int{5, 4, 3, 3}) })
+	t.Run("wide", func(t *testing.T) { gradientCheck(t, []int{5, narrowMax + 3, narrowMax + 1, 3}) })
+}
+
+func gradientCheck(t *testing.T, sizes []int) {
 	const n = 6
 	m, err := NewMLP[float64](sizes, 7)
 	if err != nil {
