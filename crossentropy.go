@@ -138,6 +138,10 @@ func newEngine[T Float](dst *Result, grad []T, in Input[T], opt *Options) (*engi
 		if len(in.Probs) != len(in.Logits) {
 			return nil, shapeError("%d probability targets for %d logits: want the logits' shape %v", len(in.Probs), len(in.Logits), in.Shape)
 		}
+		if ii := opt.IgnoreIndex; ii != nil && *ii >= 0 {
+			// PyTorch: "ignore_index is not supported for floating point target".
+			return nil, &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf("ignore index %d with probability targets: no element is ignored there", *ii)}
+		}
 		e.soft = true
 	default:
 		if len(in.Targets) != n {

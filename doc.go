@@ -42,10 +42,13 @@
 // Special cases:
 //
 //	mean over zero counted elements = 0     (PyTorch: NaN; Liger-Kernel and Keras: 0)
+//	mean with Σ w_y = 0             = 0, gradient 0 (PyTorch: NaN or Inf)
 //	ε = 0                           = plain cross-entropy
 //	ε = 1                           = H(u, p) alone
 //	K = 1                           = loss 0 (the one class is certain)
-//	ignored element                 = loss 0, gradient 0
+//	ignored element                 = loss 0, gradient 0; its logits are not
+//	                                  read, so padding may hold anything
+//	IgnoreIndex ≥ 0 with Probs      = an error, as in PyTorch
 //	z = ±1e4, ±3e4                  = finite loss and gradient (max-shifted)
 //
 // # Options for large vocabularies

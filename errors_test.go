@@ -110,6 +110,8 @@ func errCases() []errCase {
 		errCase{name: "reduction", logits: x, shape: []int{4, 3}, targets: y4, opt: lsce.Options{Reduction: 7}, kind: lsce.ErrOption, row: -1, class: -1},
 		errCase{name: "variant", logits: x, shape: []int{4, 3}, targets: y4, opt: lsce.Options{Variant: -1}, kind: lsce.ErrOption, row: -1, class: -1},
 		errCase{name: "workers", logits: x, shape: []int{4, 3}, targets: y4, opt: lsce.Options{Workers: -2}, kind: lsce.ErrOption, row: -1, class: -1},
+		// PyTorch 1.13 raises "ignore_index is not supported for floating point target".
+		errCase{name: "ignore index with probs", logits: x, shape: []int{4, 3}, probs: q, opt: lsce.Options{IgnoreIndex: new(0)}, kind: lsce.ErrOption, row: -1, class: -1},
 	)
 	// Lengths and shapes that do not fit together.
 	for _, c := range []errCase{
