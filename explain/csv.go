@@ -23,7 +23,7 @@ const MaxLogits = 1 << 20
 func (w *Walkthrough) WriteCSV(out io.Writer) error {
 	in := w.Input
 	if in.N*in.K > MaxLogits {
-		return tooLarge("%d rows of %d classes: more than %d logits for a csv walk-through", in.N, in.K, MaxLogits)
+		return tooLarge("%d × %d logits (rows × classes): more than %d for a csv walk-through", in.N, in.K, MaxLogits)
 	}
 	c := csv.NewWriter(out)
 	f := func(x float64) string { return strconv.FormatFloat(x+0, 'g', -1, 64) }

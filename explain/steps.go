@@ -130,8 +130,8 @@ func list(items []string, max int) string {
 // headline is the walk-through's first line.
 func (w *Walkthrough) headline() string {
 	in := w.Input
-	return fmt.Sprintf("Label-smoothing cross-entropy, step by step: %d images, %d classes (%s), ε = %s",
-		in.N, in.K, list(in.Classes, 8), short(in.Epsilon))
+	return fmt.Sprintf("Label-smoothing cross-entropy, step by step: %s, %s (%s), ε = %s",
+		plural(in.N, "image"), plural(in.K, "class"), list(in.Classes, 8), short(in.Epsilon))
 }
 
 // verdict is step 10: the library's losses and the comparison.
@@ -161,4 +161,20 @@ func (w *Walkthrough) libraryLine() string {
 	}
 	b.WriteString("]")
 	return b.String()
+}
+
+// plural is "1 image", "2 images", "3 classes".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	if strings.HasSuffix(word, "s") {
+		return fmt.Sprintf("%d %ses", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// Size describes the input: "5 images × 2 classes, ε = 0.1".
+func (w *Walkthrough) Size() string {
+	return fmt.Sprintf("%s × %s, ε = %s", plural(w.Input.N, "image"), plural(w.Input.K, "class"), short(w.Input.Epsilon))
 }

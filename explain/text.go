@@ -18,7 +18,7 @@ const (
 
 func (w *Walkthrough) checkReadable(format string) error {
 	if w.Input.N > MaxTextRows || w.Input.K > MaxTextClasses {
-		return tooLarge("%d rows of %d classes are too many to read as a %s walk-through (at most %d rows and %d classes): write a workbook (--xlsx) or csv instead",
+		return tooLarge("%d × %d logits (rows × classes) are too many to read as a %s walk-through (at most %d rows and %d classes): write a workbook (--xlsx) or csv instead",
 			w.Input.N, w.Input.K, format, MaxTextRows, MaxTextClasses)
 	}
 	return nil

@@ -70,7 +70,7 @@ func newLayout(n, k int) (*layout, error) {
 		return nil, tooLarge("%d rows need %d sheet rows, more than a sheet's %d", n, firstData-1+n, SheetMaxRows)
 	}
 	if n*k > MaxLogits {
-		return nil, tooLarge("%d rows of %d classes: more than %d logits for a walk-through workbook", n, k, MaxLogits)
+		return nil, tooLarge("%d × %d logits (rows × classes): more than %d for a walk-through workbook", n, k, MaxLogits)
 	}
 	l.letters = make([]string, l.last+1)
 	for c := 1; c <= l.last; c++ {
@@ -180,6 +180,9 @@ func (w *Walkthrough) SaveXLSX(path string) (err error) {
 	if err = w.WriteXLSX(tmp); err != nil {
 		return err
 	}
+	if err = tmp.Chmod(0o644); err != nil { // CreateTemp made it 0600
+		return err
+	}
 	if err = tmp.Close(); err != nil {
 		return err
 	}
@@ -261,6 +264,10 @@ func (w *Walkthrough) writeWalkthrough(f *excelize.File, l *layout, st *styles) 
 		cells[col-1] = excelize.Cell{StyleID: style, Formula: formula, Value: v}
 		row[col-1] = &cells[col-1]
 	}
+	classIndex := make([]string, k)
+	for c := range classIndex {
+		classIndex[c] = strconv.Itoa(c)
+	}
 	for i := range n {
 		r := firstData + i
 		rs := strconv.Itoa(r)
@@ -270,15 +277,18 @@ func (w *Walkthrough) writeWalkthrough(f *excelize.File, l *layout, st *styles) 
 		set(1, st.text, "", in.Images[i])
 		set(2, st.inputInt, "", y)
 		set(3, st.text, "INDEX("+l.header(l.logit)+",1,$B"+rs+"+1)", in.Classes[y])
+		// One concatenation per formula: a 1,000 × 1,000 input writes five
+		// million of them.
+		L, bR := l.letters, "$B"+rs
+		shiftR, sumR := "$"+L[l.shift]+rs, "$"+L[l.sumExp]+rs
 		for c := range k {
 			j := i*k + c
-			cs := strconv.Itoa(c)
-			set(l.oneHot+c, st.integer, "IF($B"+rs+"="+cs+",1,0)", int(w.OneHot[j]))
-			set(l.smooth+c, st.number, "(1-"+epsCell+")*"+l.ref(l.oneHot+c, r)+"+"+epsCell+"/"+kCell, w.Smoothed[j])
+			set(l.oneHot+c, st.integer, "IF("+bR+"="+classIndex[c]+",1,0)", int(w.OneHot[j]))
+			set(l.smooth+c, st.number, "(1-"+epsCell+")*"+L[l.oneHot+c]+rs+"+"+epsCell+"/"+kCell, w.Smoothed[j])
 			set(l.logit+c, st.input, "", in.Logits[j])
-			set(l.exp+c, st.number, "EXP("+l.ref(l.logit+c, r)+"-"+l.abs(l.shift, r)+")", w.Exp[j])
-			set(l.prob+c, st.number, l.ref(l.exp+c, r)+"/"+l.abs(l.sumExp, r), w.Prob[j])
-			set(l.term+c, st.number, "-"+l.ref(l.smooth+c, r)+"*("+l.ref(l.logit+c, r)+"-"+l.abs(l.shift, r)+"-LN("+l.abs(l.sumExp, r)+"))", w.Terms[j])
+			set(l.exp+c, st.number, "EXP("+L[l.logit+c]+rs+"-"+shiftR+")", w.Exp[j])
+			set(l.prob+c, st.number, L[l.exp+c]+rs+"/"+sumR, w.Prob[j])
+			set(l.term+c, st.number, "-"+L[l.smooth+c]+rs+"*("+L[l.logit+c]+rs+"-"+shiftR+"-LN("+sumR+"))", w.Terms[j])
 		}
 		set(l.shift, st.number, "IF(ABS(MAX("+logits+"))>"+strconv.Itoa(Shift)+",MAX("+logits+"),0)", w.Shift[i])
 		set(l.sumExp, st.number, "SUM("+l.span(l.exp, r)+")", w.SumExp[i])

@@ -99,8 +99,7 @@ func runExplain(env *env, args []string, f *explainFlags) error {
 		if !w.Match() {
 			verdict = "DIFFER from the library's"
 		}
-		_, err = fmt.Fprintf(env.stdout, "wrote %s: %d images × %d classes, ε = %v; the spreadsheet's losses %s\n",
-			f.xlsx, in.N, in.K, in.Epsilon, verdict)
+		_, err = fmt.Fprintf(env.stdout, "wrote %s: %s; the spreadsheet's losses %s\n", f.xlsx, w.Size(), verdict)
 	}
 	if err != nil {
 		return tooLargeOr(err, "writing the walk-through")
