@@ -39,9 +39,9 @@ var cmdEval = func() *command {
 	return &command{
 		name:    "eval",
 		args:    "--logits FILE --targets FILE [--epsilon 0.1] [--bins 15] [--plot reliability.png|.svg] [--format text|json]",
-		summary: "Calibration of a model's logits: accuracy, NLL, ECE, MCE, Brier, temperature scaling, reliability diagram.\n\nLogits are (N, C) in .npy (streamed in chunks, one pass per step of the\ntemperature fit) or .csv (loaded whole); targets are N class indices.",
+		summary: "calibration of logits: accuracy, NLL, ECE, Brier, temperature scaling, reliability diagram",
 		setFlags: func(fs *flag.FlagSet) {
-			fs.StringVar(&f.logits, "logits", "", "logits `file`, shape (N, C): .npy (float32, float64) or .csv; - for stdin")
+			fs.StringVar(&f.logits, "logits", "", "logits `file`, shape (N, C): .npy (float32 or float64, streamed in chunks, read once per pass of the temperature fit) or .csv (loaded whole); - for stdin")
 			fs.StringVar(&f.targets, "targets", "", "targets `file`: N class indices (.npy or .csv); - for stdin")
 			fs.Float64Var(&f.epsilon, "epsilon", 0.1, "label smoothing ε of the reported loss")
 			fs.IntVar(&f.bins, "bins", calib.DefaultBins, "number of equal-width confidence bins")
