@@ -18,6 +18,7 @@ import (
 
 	"github.com/lsce/lsce"
 	"github.com/lsce/lsce/calib"
+	"github.com/lsce/lsce/calib/reliability"
 	"github.com/lsce/lsce/dataset"
 	"github.com/lsce/lsce/train"
 	"github.com/lsce/lsce/train/trainplot"
@@ -110,14 +111,15 @@ type trainRun struct {
 	TestConfidence    float64       `json:"test_confidence"`
 	TestLogitGap      float64       `json:"test_logit_gap"`
 	Temperature       float64       `json:"temperature"`
+	TemperatureBound  bool          `json:"temperature_at_bound,omitempty"`
 	TestECECalibrated float64       `json:"test_ece_calibrated"`
 	TestNLLCalibrated float64       `json:"test_nll_calibrated"`
 	TrainLoss         float64       `json:"train_loss"`
 	Seconds           float64       `json:"seconds"`
 	History           []epochRecord `json:"history"`
 
-	bins       []calib.Bin // reliability diagram of the test set at T = 1
-	projection *projection // penultimate features of three classes (first seed)
+	plain, cal calib.Metrics // test metrics at T = 1 and at the fitted T
+	projection *projection   // penultimate features of three classes (first seed)
 }
 
 func runTrain(env *env, args []string, f trainFlags) error {
@@ -325,7 +327,7 @@ func trainOne[T lsce.Float](s *trainSetup, eps float64, seed uint64, first bool,
 	if err != nil {
 		return nil, err
 	}
-	r.Temperature = fit.Temperature
+	r.Temperature, r.TemperatureBound = fit.Temperature, fit.TemperatureAtBound
 	at := func(t float64) (calib.Metrics, error) {
 		o := opt
 		o.Temperature = t
@@ -349,7 +351,7 @@ func trainOne[T lsce.Float](s *trainSetup, eps float64, seed uint64, first bool,
 	r.TestAccuracy, r.TestNLL, r.TestECE = plain.Accuracy, plain.NLL, plain.ECE
 	r.TestConfidence, r.TestLogitGap = plain.Confidence, plain.LogitGap
 	r.TestECECalibrated, r.TestNLLCalibrated = cal.ECE, cal.NLL
-	r.bins = plain.Bins
+	r.plain, r.cal = plain, cal
 	if first && f.plots != "" && len(s.sizes) > 2 {
 		r.projection = project(m, xTest, s.testSet)
 	}
@@ -462,7 +464,8 @@ func project[T lsce.Float](m *train.MLP[T], x []T, set *dataset.Set) *projection
 }
 
 // writeTrainPlots writes into dir: reliability_eps<ε>.png per ε (first
-// seed), curves.png (loss and accuracy per epoch, first seed per ε) and
+// seed; before and after temperature scaling), reliability.png (one panel
+// per ε), curves.png (loss and accuracy per epoch, first seed per ε) and
 // projection.png (penultimate features of three classes, one panel per ε).
 func writeTrainPlots(dir string, s *trainSetup, runs []*trainRun) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -470,16 +473,20 @@ func writeTrainPlots(dir string, s *trainSetup, runs []*trainRun) error {
 	}
 	var curves []trainplot.Curve
 	var panels []trainplot.Panel
+	var all []reliability.Panel
 	for _, r := range runs {
 		if r.Seed != s.seeds[0] {
 			continue
 		}
 		label := fmt.Sprintf("ε = %g", r.Epsilon)
-		name := filepath.Join(dir, fmt.Sprintf("reliability_eps%g.png", r.Epsilon))
 		title := fmt.Sprintf("%s, %s, seed %d", s.flags.dataset, label, r.Seed)
-		if err := trainplot.Reliability(name, title, r.bins, r.TestECE); err != nil {
+		name := filepath.Join(dir, fmt.Sprintf("reliability_eps%g.png", r.Epsilon))
+		if err := reliability.Save(name,
+			reliability.Panel{Title: title, Metrics: r.plain},
+			reliability.Panel{Title: title + ", T fitted on validation", Metrics: r.cal}); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
+		all = append(all, reliability.Panel{Title: title, Metrics: r.plain})
 		c := trainplot.Curve{Label: label}
 		for _, h := range r.History {
 			c.TrainLoss = append(c.TrainLoss, h.TrainLoss)
@@ -491,7 +498,11 @@ func writeTrainPlots(dir string, s *trainSetup, runs []*trainRun) error {
 			panels = append(panels, trainplot.Panel{Title: label, Points: r.projection.points, Labels: r.projection.labels})
 		}
 	}
-	name := filepath.Join(dir, "curves.png")
+	name := filepath.Join(dir, "reliability.png")
+	if err := reliability.Save(name, all...); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	name = filepath.Join(dir, "curves.png")
 	if err := trainplot.Curves(name, s.flags.dataset, curves); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}

@@ -1,10 +1,10 @@
 // Package trainplot draws the figures of the training experiment with
-// gonum/plot: reliability diagrams, training curves and the penultimate-layer
-// projection of Müller, Kornblith & Hinton 2019 (Fig. 1).
+// gonum/plot: training curves and the penultimate-layer projection of
+// Müller, Kornblith & Hinton 2019 (Fig. 1). Reliability diagrams come from
+// package calib/reliability.
 package trainplot
 
 import (
-	"fmt"
 	"image/color"
 
 	"gonum.org/v1/plot"
@@ -12,8 +12,6 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
-
-	"github.com/lsce/lsce/calib"
 )
 
 // palette holds distinguishable line colours (Okabe–Ito).
@@ -29,53 +27,6 @@ var palette = []color.Color{
 
 // Color returns the i-th colour of the palette, cycling.
 func Color(i int) color.Color { return palette[i%len(palette)] }
-
-// Reliability writes a reliability diagram (PNG) of the bins to path: the
-// accuracy of each non-empty confidence bin as a bar over its interval, the
-// diagonal of perfect calibration, and the ECE in the title.
-func Reliability(path, title string, bins []calib.Bin, ece float64) error {
-	p := plot.New()
-	p.Title.Text = fmt.Sprintf("%s (ECE %.4f)", title, ece)
-	p.X.Label.Text = "confidence"
-	p.Y.Label.Text = "accuracy"
-	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
-	legend := false
-	for _, b := range bins {
-		if b.Count == 0 {
-			continue
-		}
-		acc, err := plotter.NewPolygon(plotter.XYs{{X: b.Lo, Y: 0}, {X: b.Hi, Y: 0}, {X: b.Hi, Y: b.Accuracy}, {X: b.Lo, Y: b.Accuracy}})
-		if err != nil {
-			return err
-		}
-		acc.Color = color.RGBA{0, 114, 178, 200}
-		acc.LineStyle.Color = color.White
-		p.Add(acc)
-		// The gap between the bin's mean confidence and its accuracy.
-		gap, err := plotter.NewPolygon(plotter.XYs{{X: b.Lo, Y: b.Accuracy}, {X: b.Hi, Y: b.Accuracy}, {X: b.Hi, Y: b.Confidence}, {X: b.Lo, Y: b.Confidence}})
-		if err != nil {
-			return err
-		}
-		gap.Color = color.RGBA{213, 94, 0, 90}
-		gap.LineStyle.Width = 0
-		gap.LineStyle.Color = color.Transparent
-		p.Add(gap)
-		if !legend {
-			p.Legend.Add("accuracy", acc)
-			p.Legend.Add("gap to confidence", gap)
-			legend = true
-		}
-	}
-	diag, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
-	if err != nil {
-		return err
-	}
-	diag.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
-	diag.Color = color.Gray{100}
-	p.Add(diag)
-	p.Legend.Top, p.Legend.Left = true, true
-	return p.Save(5*vg.Inch, 5*vg.Inch, path)
-}
 
 // Curve is one run's per-epoch history.
 type Curve struct {
