@@ -1,7 +1,8 @@
 // Package explain builds the step-by-step walk-through of label-smoothing
 // cross-entropy that the project's seed write-up teaches in a spreadsheet,
 // for any logits, targets, class names and ε, and renders it as text for a
-// terminal, markdown, csv, or a live Excel workbook.
+// terminal, markdown, csv, or a live Excel workbook. "lsce explain" and
+// "lsce demo" print it.
 //
 // # The steps
 //
@@ -19,25 +20,50 @@
 //  9. the decomposition loss = (1 − ε)·H(q, p) + ε·H(u, p), where
 //     H(q, p) = −ln p_y and H(u, p) = −(1/K)·Σ_k ln p_k;
 //  10. the comparison with the library: lsce.CrossEntropy with reduction None,
-//     the fastai/PyTorch semantics, "match" or the difference.
+//     the fastai/PyTorch semantics, "match" (within Tolerance) or the difference.
+//
+// [New] computes every table; [Walkthrough.WriteText], [Walkthrough.WriteMarkdown],
+// [Walkthrough.WriteCSV] and [Walkthrough.WriteXLSX] render them. [Examples]
+// holds the seed's two examples: catdog (5 images, cat and dog, whose losses
+// the seed printed from PyTorch as tensor([0.3314, 2.1951, 2.3668, 1.2633,
+// 1.9855])) and animals (5 images of 5 animals, smoothed labels 0.92/0.02).
 //
 // # Numerical stability
 //
 // The seed takes exp of the logits as they are, and so does the walk-through
-// as long as a row's largest logit m lies in [−80, 80] (Shift). Beyond that
-// exp would overflow (e^710 is +Inf in float64 and #NUM! in Excel) or
-// underflow, so that row's exp step shows exp(z − m) instead and says so; the
+// as long as a row's largest logit m lies in [−Shift, Shift] = [−80, 80]: the
+// tables then show the seed's numbers (exp(4.2) = 66.6863). Beyond that, exp
+// would overflow (e^710 is +Inf in float64 and #NUM! in Excel) or underflow,
+// so that row's exp step shows exp(z − m) instead, and the text says so; the
 // probabilities are unchanged because e^m cancels in exp/Σexp.
 //
 // ln p is taken as z − m − ln Σexp (the log-softmax, as fastai's
-// F.log_softmax), the same number as ln(p) but finite even when p rounds to 0,
-// which happens once a logit lies about 745 below its row's largest. So the
-// losses are right for any finite logits, to about 1e-15 relative.
+// F.log_softmax), the same number as ln(p) but finite even when p rounds to
+// 0, which happens once a logit lies about 745 below its row's largest. So
+// the losses are right for any finite logits, to about 1e-15 relative.
 //
 // # Workbook
 //
-// WriteXLSX writes the walk-through as one sheet of labelled blocks, left to
-// right as in the seed, with live formulas (EXP, SUM, LN, never LOG, which is
-// base 10 in Excel: the seed's own pitfall) and their cached values, and a
-// second sheet comparing the spreadsheet's losses with the library's.
+// WriteXLSX writes one sheet ("Walkthrough") of labelled blocks, left to right
+// as in the seed: image, target and label, then one block per step. The
+// inputs (ε, the targets, the logits) are yellow cells; K is COUNTA of the
+// class names; every other cell is a live formula, one scalar step per cell
+// (EXP, SUM, LN, never LOG, which is base 10 in Excel: the seed's own pitfall,
+// noted on the sheet), written with its cached value for viewers that do not
+// recompute, in a 4-decimal format. Editing ε, a target or a logit in Excel or
+// LibreOffice recomputes every table. A second sheet ("Library") sets the
+// spreadsheet's losses next to the library's, with their relative difference
+// and a match/differ verdict.
+//
+// Class and image names are always written as text: a name starting with
+// = + − @ never becomes a formula (csv output prefixes such names with ').
+//
+// # Limits
+//
+// Text and markdown take at most MaxTextRows rows and MaxTextClasses classes;
+// csv and the workbook at most MaxLogits logits (1,000 × 1,000 fits), and the
+// workbook at most a sheet's 16,384 columns (about 2,700 classes) and
+// 1,048,576 rows. Larger inputs get an ErrTooLarge error before anything is
+// written. A 1,000 × 1,000 workbook (five million formulas, 83 MB) takes
+// about 10 s of CPU time; see BenchmarkWriteXLSX.
 package explain

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -258,8 +260,12 @@ func TestTooLarge(t *testing.T) {
 	if _, err := newLayout(1000, 1000); err != nil {
 		t.Errorf("1000×1000: %v", err)
 	}
-	if l, err := newLayout(1, 2700); err != nil || l.last > SheetMaxColumns {
-		t.Errorf("1×2700: %v", err)
+	// 6K + 16 columns: K = 2728 is the most that fits.
+	if l, err := newLayout(1, 2728); err != nil || l.last != SheetMaxColumns {
+		t.Errorf("1×2728: %v", err)
+	}
+	if _, err := newLayout(1, 2729); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("1×2729: %v, want ErrTooLarge", err)
 	}
 	in := Input{N: 2, K: MaxTextClasses + 1, Logits: make([]float64, 2*(MaxTextClasses+1)), Targets: []int{0, 1}}
 	w, err := New(in)
@@ -333,6 +339,66 @@ func TestNamesAsText(t *testing.T) {
 	for _, want := range []string{`onehot,"'=HYPERLINK(""x"")",'=1+1,1`, "onehot,ok,'@SUM(A1),1"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("csv lacks %q", want)
+		}
+	}
+}
+
+// TestRandomInputs runs the walk-through on random inputs across scales,
+// from tiny logits to ones far beyond exp's range, and checks its invariants:
+// every value finite, labels and probabilities summing to 1 per row, the
+// decomposition equal to the summed terms, and the loss equal to the
+// library's (lsce.CrossEntropy, itself checked against PyTorch), which
+// computes it by another formula, (1−ε)(LSE − z_y) + ε(LSE − mean z).
+func TestRandomInputs(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	scales := []float64{1e-3, 1, 10, 100, 1e3, 1e5}
+	offsets := []float64{0, 0, 79, -81, 700, -1e4}
+	for trial := range 400 {
+		in := Input{N: 1 + r.IntN(6), K: 1 + r.IntN(8), Epsilon: r.Float64()}
+		if trial%10 == 0 {
+			in.Epsilon = float64(trial % 20 / 10) // 0 and 1 exactly
+		}
+		scale, off := scales[r.IntN(len(scales))], offsets[r.IntN(len(offsets))]
+		for range in.N * in.K {
+			in.Logits = append(in.Logits, off+scale*r.NormFloat64())
+		}
+		for range in.N {
+			in.Targets = append(in.Targets, r.IntN(in.K))
+		}
+		w, err := New(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fail := func(format string, a ...any) {
+			t.Helper()
+			t.Fatalf("trial %d (%d×%d, scale %g, offset %g, ε %g): %s", trial, in.N, in.K, scale, off, in.Epsilon, fmt.Sprintf(format, a...))
+		}
+		for _, table := range [][]float64{w.OneHot, w.Smoothed, w.Shift, w.Exp, w.SumExp, w.Prob, w.LogProb, w.Terms, w.Loss, w.NLL, w.Uniform, w.Decomposed} {
+			for _, v := range table {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					fail("a value is %v", v)
+				}
+			}
+		}
+		for i := range in.N {
+			var q, p float64
+			for c := range in.K {
+				q += w.Smoothed[i*in.K+c]
+				p += w.Prob[i*in.K+c]
+			}
+			// 1e-12: sums of at most 8 values in [0, 1].
+			if math.Abs(q-1) > 1e-12 || math.Abs(p-1) > 1e-12 {
+				fail("row %d: labels sum to %v, probabilities to %v", i, q, p)
+			}
+			if w.SumExp[i] < 1 && w.Shift[i] != 0 {
+				fail("row %d: shifted Σexp %v < 1", i, w.SumExp[i])
+			}
+			if !close(w.Decomposed[i], w.Loss[i], 1e-12) {
+				fail("row %d: decomposition %v, summed terms %v", i, w.Decomposed[i], w.Loss[i])
+			}
+		}
+		if !w.Match() {
+			fail("no match with the library: %v in row %d", w.MaxDiff, w.MaxDiffRow)
 		}
 	}
 }

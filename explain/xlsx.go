@@ -64,7 +64,7 @@ func newLayout(n, k int) (*layout, error) {
 	l.last = col + 3
 	if l.last > SheetMaxColumns {
 		return nil, tooLarge("%d classes need %d columns on the walk-through sheet, more than a sheet's %d (at most %d classes)",
-			k, l.last, SheetMaxColumns, (SheetMaxColumns-20)/6)
+			k, l.last, SheetMaxColumns, (SheetMaxColumns-16)/6)
 	}
 	if firstData-1+n > SheetMaxRows {
 		return nil, tooLarge("%d rows need %d sheet rows, more than a sheet's %d", n, firstData-1+n, SheetMaxRows)
