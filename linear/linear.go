@@ -37,11 +37,11 @@
 // machine, an AMD EPYC without AVX-512), or gonum's BLAS (float64, or CPUs
 // without AVX2), which measured 10–15 times slower in float32; see
 // BenchmarkGemm. At N = 8192, D = 256, V = 32000 in float32 on two cores,
-// `lsce bench --linear --workers 0 --check` measured: fused 14.1 s of CPU
+// `lsce bench --linear --workers 0 --check` measured: fused 14.2 s of CPU
 // time and a 110 MB peak resident set for the whole process; the
-// materialised path about 16 s of CPU time and 1.17 GB; loss difference
-// 1.9e-11 relative, largest gradient difference 5.8e-11. (Wall times on that
-// shared machine were dominated by other jobs.)
+// materialised path 17.2 s of CPU time and 1.19 GB; loss difference 1.9e-11
+// relative, largest gradient difference 5.8e-11. (Wall times on that shared
+// machine were dominated by other jobs.)
 package linear
 
 import (

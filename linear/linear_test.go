@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/lsce/lsce"
@@ -327,5 +328,36 @@ func TestMicroKernel(t *testing.T) {
 				t.Fatalf("k=%d: c[%d] = %g, want %g", k, i, c[i], want[i])
 			}
 		}
+	}
+}
+
+// TestNoLogitsMaterialised: the fused path allocates far less than the N×V
+// logits would take (its blocks, per-row statistics and one partial dH per
+// extra worker), measured as bytes allocated during the call.
+func TestNoLogitsMaterialised(t *testing.T) {
+	const n, d, v = 2048, 16, 8192 // logits: 64 MiB in float32
+	rng := rand.New(rand.NewPCG(9, 9))
+	in := Input[float32]{H: make([]float32, n*d), W: make([]float32, v*d), Rows: n, Hidden: d, Classes: v, Targets: make([]int, n)}
+	for i := range in.H {
+		in.H[i] = float32(rng.NormFloat64())
+	}
+	for i := range in.W {
+		in.W[i] = float32(rng.NormFloat64() / 4)
+	}
+	for i := range in.Targets {
+		in.Targets[i] = rng.IntN(v)
+	}
+	g := newGrads(in)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := CrossEntropyGrad(g, in, lsce.Options{Epsilon: 0.1, Workers: 2}); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	logits := uint64(n * v * 4)
+	got := after.TotalAlloc - before.TotalAlloc
+	t.Logf("allocated %d bytes during the call; the logits would take %d", got, logits)
+	if got > logits/8 {
+		t.Errorf("fused path allocated %d bytes; the logits are %d", got, logits)
 	}
 }
