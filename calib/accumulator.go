@@ -9,7 +9,7 @@ import (
 
 // Accumulator gathers the statistics of rows of logits at one temperature,
 // chunk by chunk, in memory that does not grow with the number of rows
-// (about 0.6 KB per bin plus one row of scratch). Accumulators of disjoint
+// (about 0.6 KB per bin plus three rows of float64 scratch). Accumulators of disjoint
 // chunks merge exactly: counts are integers and every sum is kept exact
 // (a fixed-point accumulator covering the float64 range, rounded once when
 // read), so the same rows give bit-identical metrics whatever the chunking,
