@@ -10,7 +10,9 @@ import (
 
 var cmdDemo = &command{
 	name: "demo",
-	summary: `Walks through label smoothing on the seed write-up's cat/dog example, step by
+	summary: `The seed's cat/dog example, step by step, checked against PyTorch's numbers.
+
+Walks through label smoothing on the seed write-up's cat/dog example, step by
 step as its spreadsheet does, and checks the five losses against the numbers
 fastai/PyTorch printed there. Needs no files and takes no arguments.`,
 	run: runDemo,

@@ -26,7 +26,9 @@ var explainOpts explainFlags
 var cmdExplain = &command{
 	name: "explain",
 	args: "[--example catdog|animals | --logits FILE --targets FILE] [flags]",
-	summary: `Walks through label-smoothing cross-entropy step by step, as the seed write-up
+	summary: `Label smoothing step by step: text, markdown, csv or a live spreadsheet.
+
+Walks through label-smoothing cross-entropy step by step, as the seed write-up
 does in a spreadsheet: one-hot labels, smoothed labels q' = (1−ε)·one-hot + ε/K,
 logits, exp, Σexp, probabilities, −q'·ln p, the loss per row, its decomposition
 (1−ε)·H(q,p) + ε·H(u,p), and a check against the library (fastai/PyTorch
@@ -39,7 +41,17 @@ from --classes, else a header line of the logits .csv, else "class 0", ….
 
 --xlsx writes the same walk-through as a workbook with live formulas (edit ε
 or a logit in Excel or LibreOffice and every table recomputes); the text is
-then printed only when --format is given.`,
+then printed only when --format is given.
+
+Text and markdown take up to 1,000 rows and 50 classes; csv and the workbook up
+to 1,048,576 logits (1,000 × 1,000 fits) and a sheet's 16,384 columns (2,728
+classes). Exit 2 for bad usage or input (errors name the file and place).
+
+Examples:
+  lsce explain                                  the seed's cat/dog walk-through
+  lsce explain --example animals --epsilon 0.2  five classes, more smoothing
+  lsce explain --xlsx catdog.xlsx               a live spreadsheet of it
+  lsce explain --logits x.npy --targets y.npy --classes cat,dog --format markdown`,
 	setFlags: func(fs *flag.FlagSet) {
 		o := &explainOpts
 		*o = explainFlags{}
