@@ -150,6 +150,11 @@ func (w *Walkthrough) WriteXLSX(out io.Writer) error {
 	if err := w.writeLibrary(f, l, st); err != nil {
 		return err
 	}
+	// Excel recomputes everything on opening; the cached values serve
+	// viewers that never compute.
+	if err := f.SetCalcProps(&excelize.CalcPropsOptions{FullCalcOnLoad: new(true), CalcMode: new("auto")}); err != nil {
+		return err
+	}
 	f.SetActiveSheet(0)
 	return f.Write(out)
 }
