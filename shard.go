@@ -56,7 +56,7 @@ type Shard[T Float] struct {
 // log-sum-exp. For a shard S of a row with allowed classes A, soft-capped
 // logits z, weights w (1 without Weight) and target y (or probabilities q):
 //
-//	Max    = max_{c∈S∩A} z_c                   (−Inf for no allowed class)
+//	Max    = max_{c∈S∩A} z_c                   (0 when S∩A is empty)
 //	SumExp = Σ_{c∈S∩A} exp(z_c − Max)
 //	SumWZ  = Σ_{c∈S∩A} w_c·z_c                 the smoothing term's Σz
 //	SumW   = Σ_{c∈S∩A} w_c
@@ -66,10 +66,12 @@ type Shard[T Float] struct {
 //	Floor  = 0                                 (probabilities with ZeroFloor:
 //	                                            −Σ w_c·q̃_c·ln q̃_c)
 //
-// With index targets, no weights and no mask, only Max, SumExp, SumWZ and ZY
-// vary between runs (SumW = K = C): Megatron-LM's max, Σexp and target logit
-// plus the one scalar exact smoothing needs, Σ_c z_c. Ignored rows carry the
-// zero RowStats, which is also the identity of Merge.
+// With index targets, no weights and no mask, SumW and K are the shard's
+// width and WQ is [y ∈ S], so a system that merges by hand needs only four
+// per row: Megatron-LM's max, Σexp and target logit plus the one scalar exact
+// smoothing needs, Σ_c z_c (then set SumW = K = C and WQ = 1 in the merged
+// RowStats). Ignored rows carry the zero RowStats, which is also the identity
+// of Merge; a shard with no allowed class of a row contributes SumExp = 0.
 type RowStats struct {
 	Max, SumExp, SumWZ, SumW, K, ZY, WQ, Floor float64
 }
