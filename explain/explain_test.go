@@ -281,6 +281,9 @@ func TestTooLarge(t *testing.T) {
 	if err := w.WriteCSV(&bytes.Buffer{}); err != nil {
 		t.Errorf("csv of %d classes: %v", in.K, err)
 	}
+	if _, err := New(Input{N: 1100, K: 1000}); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("New of 1100×1000: %v, want ErrTooLarge", err)
+	}
 	// A failed SaveXLSX leaves no file behind.
 	big, err := New(Input{N: 1, K: 3000, Logits: make([]float64, 3000), Targets: []int{0}})
 	if err != nil {

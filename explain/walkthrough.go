@@ -54,8 +54,12 @@ type Walkthrough struct {
 
 // New checks in and computes every step of its walk-through, and the
 // library's losses to compare with. Bad input returns an *lsce.Error naming
-// the row and class.
+// the row and class; an input of more than MaxLogits logits, an ErrTooLarge
+// error before anything is allocated.
 func New(in Input) (*Walkthrough, error) {
+	if in.N > 0 && in.K > 0 && in.N > MaxLogits/in.K {
+		return nil, tooLarge("%d × %d logits (rows × classes): more than %d for a walk-through", in.N, in.K, MaxLogits)
+	}
 	in, err := in.check()
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -94,16 +95,26 @@ func runExplain(env *env, args []string, f *explainFlags) error {
 	if err != nil {
 		return place(err)
 	}
+	// Text and markdown are small: render them first, so that an input too
+	// large to read writes no workbook either.
+	var text bytes.Buffer
+	switch format {
+	case "text":
+		err = w.WriteText(&text)
+	case "markdown":
+		err = w.WriteMarkdown(&text)
+	}
+	if err != nil {
+		return tooLargeOr(err, "writing the walk-through")
+	}
 	if f.xlsx != "" {
 		if err := w.SaveXLSX(f.xlsx); err != nil {
 			return tooLargeOr(err, "writing %s", f.xlsx)
 		}
 	}
 	switch format {
-	case "text":
-		err = w.WriteText(env.stdout)
-	case "markdown":
-		err = w.WriteMarkdown(env.stdout)
+	case "text", "markdown":
+		_, err = text.WriteTo(env.stdout)
 	case "csv":
 		err = w.WriteCSV(env.stdout)
 	default:
@@ -177,6 +188,9 @@ func explainInput(env *env, f *explainFlags) (explain.Input, func(error) error, 
 	if f.logits == "-" && f.targets == "-" {
 		return in, nil, usageErrorf("only one input can be standard input (-)")
 	}
+	if err := checkNpySize(f.logits); err != nil {
+		return in, nil, err
+	}
 	logits, err := readInput(env, f.logits)
 	if err != nil {
 		return in, nil, err
@@ -245,4 +259,22 @@ func classPlace(next func(error) error, fromFlag bool) func(error) error {
 		}
 		return next(err)
 	}
+}
+
+// checkNpySize refuses a .npy file of more logits than a walk-through takes
+// from its header alone, before reading its data. Other files (and a .npy
+// file with a bad header) are left to readInput.
+func checkNpySize(path string) error {
+	if path == "-" {
+		return nil
+	}
+	r, err := tensorio.OpenNpy(path)
+	if err != nil {
+		return nil
+	}
+	defer r.Close()
+	if n := r.Len(); n > explain.MaxLogits {
+		return inputErrorf("%s: logits of shape %v: %d values, more than the %d a walk-through takes", r.Name(), r.Shape(), n, explain.MaxLogits)
+	}
+	return nil
 }
