@@ -307,37 +307,29 @@ func hsum64(v VecVirtual) VecVirtual {
 
 func zero(v VecVirtual) { VXORPS(v, v, v) }
 
-// blockStats emits
+// maxSum emits
 //
-//	blockStats{T}(x []T, m T) (mNew T, se, sx float64)
+//	maxSum{T}(x []T) (m T, sx float64)
 //
-// with mNew = max(m, max x), se = Σ exp(x − mNew), sx = Σ (x − x[0]), in two sweeps
-// over the (L1-resident) block: max and Σx, then Σexp.
-func (s *spec) blockStats() {
-	TEXT("blockStats"+s.suffix+"AVX2", NOSPLIT, fmt.Sprintf("func(x []%s, m %s) (mNew %s, se, sx float64)", s.goType, s.goType, s.goType))
-	Doc(fmt.Sprintf("blockStats%sAVX2 returns mNew = max(m, max x), se = Σ exp(x − mNew) and sx = Σ (x − x[0]); len(x) > 0.", s.suffix))
-	p0 := Load(Param("x").Base(), GP64()).(GPVirtual)
-	n0 := Load(Param("x").Len(), GP64()).(GPVirtual)
-	mx := XMM()
-	Load(Param("m"), mx)
-
-	// Sweep 1: max and Σx.
-	p, n := GP64(), GP64()
-	MOVQ(p0, p)
-	MOVQ(n0, n)
+// with m = max x (−Inf for no x) and sx = Σ (x − x[0]), summed about the pivot
+// x[0] (the caller adds len·x[0]): rows of large logits close together
+// (−1e4 ± 50) then lose nothing to cancellation. len(x) > 0.
+func (s *spec) maxSum() {
+	TEXT("maxSum"+s.suffix+"AVX2", NOSPLIT, fmt.Sprintf("func(x []%s) (m %s, sx float64)", s.goType, s.goType))
+	Doc(fmt.Sprintf("maxSum%sAVX2 returns m = max x and sx = Σ (x − x[0]); len(x) > 0.", s.suffix))
+	p := Load(Param("x").Base(), GP64()).(GPVirtual)
+	n := Load(Param("x").Len(), GP64()).(GPVirtual)
+	neg := YMM()
+	s.movu(s.negInf, neg)
 	mv := [2]VecVirtual{YMM(), YMM()}
-	s.bcast(mx, mv[0])
-	s.movu(mv[0], mv[1])
+	s.movu(neg, mv[0])
+	s.movu(neg, mv[1])
 	sxAcc := [2]VecVirtual{YMM(), YMM()}
 	sxSum := YMM()
 	zero(sxSum)
-	neg := YMM()
-	s.movu(s.negInf, neg)
-	// Σx is summed as Σ(x − x[0]) (the caller adds len·x[0]): rows of large
-	// logits close together (−1e4 ± 50) then lose nothing to cancellation.
 	piv := YMM()
-	s.bcast(Mem{Base: p0}, piv)
-	w := &sweep{s: s, name: "stats" + s.suffix + "_max", p: p, n: n, unroll: 2,
+	s.bcast(Mem{Base: p}, piv)
+	w := &sweep{s: s, name: "maxSum" + s.suffix, p: p, n: n, unroll: 2,
 		zero: func() { zero(sxAcc[0]); zero(sxAcc[1]) },
 		body: func(off, a int, mask Op) {
 			x := s.load(p, off, mask)
@@ -355,7 +347,7 @@ func (s *spec) blockStats() {
 		flush: func() { s.flushInto(sxAcc[0], sxSum); s.flushInto(sxAcc[1], sxSum) },
 	}
 	w.emit()
-	// Horizontal max into every lane.
+	// Horizontal max (into every lane).
 	s.max(mv[1], mv[0], mv[0])
 	m := mv[0]
 	t := YMM()
@@ -370,14 +362,43 @@ func (s *spec) blockStats() {
 		VPERMILPD(U8(0x5), m, t)
 		s.max(t, m, m)
 	}
+	sx := hsum64(sxSum)
+	VZEROUPPER()
+	Store(m.AsX(), ReturnIndex(0))
+	Store(sx, ReturnIndex(1))
+	RET()
+}
 
-	// Sweep 2: Σ exp(x − mNew).
-	MOVQ(p0, p)
-	MOVQ(n0, n)
+// expSum emits expSum{T}(x []T, m T) float64 = Σ exp(x − m), m ≥ max x; with
+// store, expStore{T}(e, x []T, m T) float64, which also writes
+// e[j] = exp(x[j] − m) (e may alias x).
+func (s *spec) expSum(store bool) {
+	name := "expSum" + s.suffix + "AVX2"
+	sig := fmt.Sprintf("func(x []%s, m %s) float64", s.goType, s.goType)
+	doc := name + " returns Σ exp(x − m) for m ≥ max x."
+	if store {
+		name = "expStore" + s.suffix + "AVX2"
+		sig = fmt.Sprintf("func(e, x []%s, m %s) float64", s.goType, s.goType)
+		doc = name + " writes e[j] = exp(x[j] − m) for j < len(x) and returns their sum; m ≥ max x."
+	}
+	TEXT(name, NOSPLIT, sig)
+	Doc(doc)
+	p := Load(Param("x").Base(), GP64()).(GPVirtual)
+	n := Load(Param("x").Len(), GP64()).(GPVirtual)
+	var ep GPVirtual
+	var ptrs []GPVirtual
+	if store {
+		ep = Load(Param("e").Base(), GP64()).(GPVirtual)
+		ptrs = append(ptrs, ep)
+	}
+	mx := XMM()
+	Load(Param("m"), mx)
+	m := YMM()
+	s.bcast(mx, m)
 	eAcc := [2]VecVirtual{YMM(), YMM()}
 	eSum := YMM()
 	zero(eSum)
-	w2 := &sweep{s: s, name: "stats" + s.suffix + "_exp", p: p, n: n, unroll: 2,
+	w := &sweep{s: s, name: name, p: p, n: n, ptrs: ptrs, unroll: 2,
 		zero: func() { zero(eAcc[0]); zero(eAcc[1]) },
 		body: func(off, a int, mask Op) {
 			x := s.load(p, off, mask)
@@ -386,17 +407,65 @@ func (s *spec) blockStats() {
 			if mask != nil {
 				s.and(mask, e, e)
 			}
+			if store {
+				s.store(e, ep, off, mask)
+			}
 			s.add(e, eAcc[a], eAcc[a])
 		},
 		flush: func() { s.flushInto(eAcc[0], eSum); s.flushInto(eAcc[1], eSum) },
 	}
-	w2.emit()
+	w.emit()
 	se := hsum64(eSum)
-	sx := hsum64(sxSum)
 	VZEROUPPER()
-	Store(m.AsX(), ReturnIndex(0))
-	Store(se, ReturnIndex(1))
-	Store(sx, ReturnIndex(2))
+	Store(se, ReturnIndex(0))
+	RET()
+}
+
+// axpb emits axpb{T}(g []T, a, b T): g[j] = a·g[j] − b; with w,
+// axpbW{T}(g, w []T, a, b T): g[j] = a·g[j] − b·w[j] (len(w) ≥ len(g)).
+func (s *spec) axpb(weighted bool) {
+	name := "axpb" + s.suffix + "AVX2"
+	sig := fmt.Sprintf("func(g []%s, a, b %s)", s.goType, s.goType)
+	doc := name + " writes g[j] = a·g[j] − b for j < len(g)."
+	if weighted {
+		name = "axpbW" + s.suffix + "AVX2"
+		sig = fmt.Sprintf("func(g, w []%s, a, b %s)", s.goType, s.goType)
+		doc = name + " writes g[j] = a·g[j] − b·w[j] for j < len(g)."
+	}
+	TEXT(name, NOSPLIT, sig)
+	Doc(doc)
+	p := Load(Param("g").Base(), GP64()).(GPVirtual)
+	n := Load(Param("g").Len(), GP64()).(GPVirtual)
+	var wp GPVirtual
+	var ptrs []GPVirtual
+	if weighted {
+		wp = Load(Param("w").Base(), GP64()).(GPVirtual)
+		ptrs = append(ptrs, wp)
+	}
+	bc := func(name string) VecVirtual {
+		x := XMM()
+		Load(Param(name), x)
+		y := YMM()
+		s.bcast(x, y)
+		return y
+	}
+	a, b := bc("a"), bc("b")
+	w := &sweep{s: s, name: name, p: p, n: n, ptrs: ptrs, unroll: 4,
+		body: func(off, _ int, mask Op) {
+			g := s.load(p, off, mask)
+			if weighted {
+				bw := s.load(wp, off, mask)
+				s.mul(b, bw, bw)
+				s.fmsub231(g, a, bw) // bw = a·g − b·w
+				s.store(bw, p, off, mask)
+			} else {
+				s.fmsub213(b, a, g) // g = a·g − b
+				s.store(g, p, off, mask)
+			}
+		},
+	}
+	w.emit()
+	VZEROUPPER()
 	RET()
 }
 
@@ -518,7 +587,11 @@ func main() {
 	ConstraintExpr("amd64,!purego")
 	specs := []*spec{newSpec32(), newSpec64()}
 	for _, s := range specs {
-		s.blockStats()
+		s.maxSum()
+		s.expSum(false)
+		s.expSum(true)
+		s.axpb(false)
+		s.axpb(true)
 		s.grad(false)
 		s.grad(true)
 		s.dot()

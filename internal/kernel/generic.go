@@ -140,4 +140,40 @@ func gradWGeneric[T float32 | float64](g, x, w []T, m, a, b float64) {
 	}
 }
 
+// statsExpGeneric is the reference loop of StatsExp: Stats, then
+// e[j] = exp(x[j] − m) when the statistics are finite.
+func statsExpGeneric[T float32 | float64](e, x []T) (m, s, sx float64) {
+	m, s, sx = statsGeneric(x)
+	if !finite(m) || !finite(sx) || !(s > 0) {
+		return m, s, sx
+	}
+	e = e[:len(x)]
+	if x32, ok := any(x).([]float32); ok {
+		e32 := any(e).([]float32)
+		for j, v := range x32 {
+			e32[j] = float32(exp32(float64(v) - m))
+		}
+		return m, s, sx
+	}
+	for j, v := range x {
+		e[j] = T(math.Exp(float64(v) - m))
+	}
+	return m, s, sx
+}
+
+// axpbGeneric is the reference loop of Axpb: g[j] = a·g[j] − b.
+func axpbGeneric[T float32 | float64](g []T, a, b float64) {
+	for j, v := range g {
+		g[j] = T(a*float64(v) - b)
+	}
+}
+
+// axpbWGeneric is the reference loop of AxpbW: g[j] = a·g[j] − b·w[j].
+func axpbWGeneric[T float32 | float64](g, w []T, a, b float64) {
+	w = w[:len(g)]
+	for j, v := range g {
+		g[j] = T(a*float64(v) - b*float64(w[j]))
+	}
+}
+
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

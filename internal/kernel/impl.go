@@ -17,6 +17,13 @@ type impl struct {
 	grad64  func(g, x []float64, m, a, b float64)
 	gradW32 func(g, x, w []float32, m, a, b float64)
 	gradW64 func(g, x, w []float64, m, a, b float64)
+
+	statsExp32 func(e, x []float32) (m, s, sx float64)
+	statsExp64 func(e, x []float64) (m, s, sx float64)
+	axpb32     func(g []float32, a, b float64)
+	axpb64     func(g []float64, a, b float64)
+	axpbW32    func(g, w []float32, a, b float64)
+	axpbW64    func(g, w []float64, a, b float64)
 }
 
 var generic = &impl{
@@ -25,6 +32,9 @@ var generic = &impl{
 	dot32: dotGeneric[float32], dot64: dotGeneric[float64],
 	grad32: gradGeneric[float32], grad64: gradGeneric[float64],
 	gradW32: gradWGeneric[float32], gradW64: gradWGeneric[float64],
+	statsExp32: statsExpGeneric[float32], statsExp64: statsExpGeneric[float64],
+	axpb32: axpbGeneric[float32], axpb64: axpbGeneric[float64],
+	axpbW32: axpbWGeneric[float32], axpbW64: axpbWGeneric[float64],
 }
 
 // impls lists the implementations this CPU and build can run, fastest first;

@@ -28,3 +28,26 @@ func GradWF32(g, x, w []float32, m, a, b float64) { active.gradW32(g, x, w, m, a
 
 // GradWF64 is GradWF32 for float64 rows.
 func GradWF64(g, x, w []float64, m, a, b float64) { active.gradW64(g, x, w, m, a, b) }
+
+// StatsExpF32 is StatsF32 that also leaves e[j] = exp(x[j] − m) in e for
+// every j < len(x) (len(e) ≥ len(x); e may alias x), so that the gradient is
+// one AxpbF32 away: a forward-with-gradient pass computes each exponential
+// once. When the statistics are not finite, e is not written. It sweeps the
+// row twice, so it pays for rows that stay in cache (L2) between the sweeps.
+func StatsExpF32(e, x []float32) (m, s, sx float64) { return active.statsExp32(e, x) }
+
+// StatsExpF64 is StatsExpF32 for float64 rows.
+func StatsExpF64(e, x []float64) (m, s, sx float64) { return active.statsExp64(e, x) }
+
+// AxpbF32 writes g[j] = a·g[j] − b for every j < len(g).
+func AxpbF32(g []float32, a, b float64) { active.axpb32(g, a, b) }
+
+// AxpbF64 is AxpbF32 for float64 rows.
+func AxpbF64(g []float64, a, b float64) { active.axpb64(g, a, b) }
+
+// AxpbWF32 writes g[j] = a·g[j] − b·w[j] for every j < len(g); len(w) must
+// be at least len(g).
+func AxpbWF32(g, w []float32, a, b float64) { active.axpbW32(g, w, a, b) }
+
+// AxpbWF64 is AxpbWF32 for float64 rows.
+func AxpbWF64(g, w []float64, a, b float64) { active.axpbW64(g, w, a, b) }

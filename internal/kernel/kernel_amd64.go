@@ -55,7 +55,12 @@ var avx2 = &impl{
 	gradW32: func(g, x, w []float32, m, a, b float64) {
 		gradWF32AVX2(g[:len(x)], x, w[:len(x)], float32(m), float32(a), float32(b))
 	},
-	gradW64: func(g, x, w []float64, m, a, b float64) { gradWF64AVX2(g[:len(x)], x, w[:len(x)], m, a, b) },
+	gradW64:    func(g, x, w []float64, m, a, b float64) { gradWF64AVX2(g[:len(x)], x, w[:len(x)], m, a, b) },
+	statsExp32: statsExpF32AVX2, statsExp64: statsExpF64AVX2,
+	axpb32:  func(g []float32, a, b float64) { axpbF32AVX2(g, float32(a), float32(b)) },
+	axpb64:  axpbF64AVX2,
+	axpbW32: func(g, w []float32, a, b float64) { axpbWF32AVX2(g, w[:len(g)], float32(a), float32(b)) },
+	axpbW64: func(g, w []float64, a, b float64) { axpbWF64AVX2(g, w[:len(g)], a, b) },
 }
 
 // Block lengths of the online statistics: each block is swept twice (max and
@@ -70,7 +75,9 @@ func statsF32AVX2(x []float32) (m, s, sx float64) {
 	for rest := x; len(rest) > 0; {
 		blk := rest[:min(len(rest), block32)]
 		rest = rest[len(blk):]
-		nm, se, bsx := blockStatsF32AVX2(blk, mb)
+		bm, bsx := maxSumF32AVX2(blk)
+		nm := max(mb, bm)
+		se := expSumF32AVX2(blk, nm)
 		if nm > mb && s != 0 {
 			s *= math.Exp(float64(mb) - float64(nm))
 		}
@@ -89,7 +96,9 @@ func statsF64AVX2(x []float64) (m, s, sx float64) {
 	for rest := x; len(rest) > 0; {
 		blk := rest[:min(len(rest), block64)]
 		rest = rest[len(blk):]
-		nm, se, bsx := blockStatsF64AVX2(blk, m)
+		bm, bsx := maxSumF64AVX2(blk)
+		nm := max(m, bm)
+		se := expSumF64AVX2(blk, nm)
 		if nm > m && s != 0 {
 			s *= math.Exp(m - nm)
 		}
@@ -99,6 +108,42 @@ func statsF64AVX2(x []float64) (m, s, sx float64) {
 		return statsGeneric(x)
 	}
 	return m, s, sx
+}
+
+// statsExpF32AVX2 sweeps the whole row twice: max and Σx, then exp(x − m)
+// stored and summed (the row is expected to stay in L2 between the sweeps).
+func statsExpF32AVX2(e, x []float32) (m, s, sx float64) {
+	if len(x) == 0 {
+		return statsGeneric(x)
+	}
+	e = e[:len(x)]
+	mb, bsx := maxSumF32AVX2(x)
+	m, sx = float64(mb), bsx+float64(len(x))*float64(x[0])
+	if !finite(m) || !finite(sx) {
+		m, s, sx = statsGeneric(x)
+		if finite(m) && finite(sx) && s > 0 {
+			expStoreF32AVX2(e, x, float32(m))
+		}
+		return m, s, sx
+	}
+	return m, expStoreF32AVX2(e, x, mb), sx
+}
+
+func statsExpF64AVX2(e, x []float64) (m, s, sx float64) {
+	if len(x) == 0 {
+		return statsGeneric(x)
+	}
+	e = e[:len(x)]
+	m, sx = maxSumF64AVX2(x)
+	sx += float64(len(x)) * x[0]
+	if !finite(m) || !finite(sx) {
+		m, s, sx = statsGeneric(x)
+		if finite(m) && finite(sx) && s > 0 {
+			expStoreF64AVX2(e, x, m)
+		}
+		return m, s, sx
+	}
+	return m, expStoreF64AVX2(e, x, m), sx
 }
 
 func dotF32(x, w []float32) float64 {

@@ -276,258 +276,571 @@ DATA f64masks<>+48(SB)/8, $0x0000000000000000
 DATA f64masks<>+56(SB)/8, $0x0000000000000000
 GLOBL f64masks<>(SB), RODATA|NOPTR, $64
 
-// func blockStatsF32AVX2(x []float32, m float32) (mNew float32, se float64, sx float64)
-// Requires: AVX, AVX2, FMA3, SSE, SSE2
-TEXT ·blockStatsF32AVX2(SB), NOSPLIT, $0-56
+// func maxSumF32AVX2(x []float32) (m float32, sx float64)
+// Requires: AVX, SSE, SSE2
+TEXT ·maxSumF32AVX2(SB), NOSPLIT, $0-40
 	MOVQ         x_base+0(FP), AX
 	MOVQ         x_len+8(FP), CX
-	MOVSS        m+24(FP), X0
-	MOVQ         AX, DX
-	MOVQ         CX, BX
-	VBROADCASTSS X0, Y0
+	VMOVUPS      f32neginf<>+0(SB), Y0
 	VMOVUPS      Y0, Y1
-	VXORPS       Y4, Y4, Y4
-	VMOVUPS      f32neginf<>+0(SB), Y5
+	VMOVUPS      Y0, Y2
+	VXORPS       Y5, Y5, Y5
 	VBROADCASTSS (AX), Y6
 
-statsF32_max_chunk:
-	CMPQ   BX, $0x00000010
-	JB     statsF32_max_vec
-	VXORPS Y2, Y2, Y2
+maxSumF32_chunk:
+	CMPQ   CX, $0x00000010
+	JB     maxSumF32_vec
 	VXORPS Y3, Y3, Y3
-	MOVQ   BX, SI
-	CMPQ   SI, $0x00000100
-	JBE    statsF32_max_small
-	MOVQ   $0x00000100, SI
+	VXORPS Y4, Y4, Y4
+	MOVQ   CX, DX
+	CMPQ   DX, $0x00000100
+	JBE    maxSumF32_small
+	MOVQ   $0x00000100, DX
 
-statsF32_max_small:
-	SHRQ $0x04, SI
+maxSumF32_small:
+	SHRQ $0x04, DX
 
-statsF32_max_inner:
-	VMOVUPS      (DX), Y7
-	VSUBPS       Y6, Y7, Y8
-	VADDPS       Y8, Y2, Y2
-	VMAXPS       Y7, Y0, Y0
-	VMOVUPS      32(DX), Y7
+maxSumF32_inner:
+	VMOVUPS      (AX), Y7
 	VSUBPS       Y6, Y7, Y8
 	VADDPS       Y8, Y3, Y3
 	VMAXPS       Y7, Y1, Y1
-	ADDQ         $0x00000040, DX
-	SUBQ         $0x00000010, BX
-	DECQ         SI
-	JNZ          statsF32_max_inner
-	VCVTPS2PD    X2, Y7
-	VADDPD       Y7, Y4, Y4
-	VEXTRACTF128 $0x01, Y2, X2
-	VCVTPS2PD    X2, Y7
-	VADDPD       Y7, Y4, Y4
-	VCVTPS2PD    X3, Y2
-	VADDPD       Y2, Y4, Y4
-	VEXTRACTF128 $0x01, Y3, X2
-	VCVTPS2PD    X2, Y2
-	VADDPD       Y2, Y4, Y4
-	JMP          statsF32_max_chunk
+	VMOVUPS      32(AX), Y7
+	VSUBPS       Y6, Y7, Y8
+	VADDPS       Y8, Y4, Y4
+	VMAXPS       Y7, Y2, Y2
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000010, CX
+	DECQ         DX
+	JNZ          maxSumF32_inner
+	VCVTPS2PD    X3, Y7
+	VADDPD       Y7, Y5, Y5
+	VEXTRACTF128 $0x01, Y3, X3
+	VCVTPS2PD    X3, Y7
+	VADDPD       Y7, Y5, Y5
+	VCVTPS2PD    X4, Y3
+	VADDPD       Y3, Y5, Y5
+	VEXTRACTF128 $0x01, Y4, X3
+	VCVTPS2PD    X3, Y3
+	VADDPD       Y3, Y5, Y5
+	JMP          maxSumF32_chunk
 
-statsF32_max_vec:
-	VXORPS Y2, Y2, Y2
+maxSumF32_vec:
 	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
 
-statsF32_max_vecloop:
-	CMPQ    BX, $0x00000008
-	JB      statsF32_max_tail
-	VMOVUPS (DX), Y7
+maxSumF32_vecloop:
+	CMPQ    CX, $0x00000008
+	JB      maxSumF32_tail
+	VMOVUPS (AX), Y7
 	VSUBPS  Y6, Y7, Y8
-	VADDPS  Y8, Y2, Y2
-	VMAXPS  Y7, Y0, Y0
-	ADDQ    $0x00000020, DX
-	SUBQ    $0x00000008, BX
-	JMP     statsF32_max_vecloop
+	VADDPS  Y8, Y3, Y3
+	VMAXPS  Y7, Y1, Y1
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000008, CX
+	JMP     maxSumF32_vecloop
 
-statsF32_max_tail:
-	TESTQ      BX, BX
-	JZ         statsF32_max_done
-	MOVQ       $0x00000008, SI
-	SUBQ       BX, SI
-	LEAQ       f32masks<>+0(SB), BX
-	VMOVDQU    (BX)(SI*4), Y7
-	VMASKMOVPS (DX), Y7, Y8
+maxSumF32_tail:
+	TESTQ      CX, CX
+	JZ         maxSumF32_done
+	MOVQ       $0x00000008, DX
+	SUBQ       CX, DX
+	LEAQ       f32masks<>+0(SB), CX
+	VMOVDQU    (CX)(DX*4), Y7
+	VMASKMOVPS (AX), Y7, Y8
 	VSUBPS     Y6, Y8, Y6
 	VANDPS     Y7, Y6, Y6
-	VADDPS     Y6, Y2, Y2
-	VBLENDVPS  Y7, Y8, Y5, Y8
-	VMAXPS     Y8, Y0, Y0
+	VADDPS     Y6, Y3, Y3
+	VBLENDVPS  Y7, Y8, Y0, Y8
+	VMAXPS     Y8, Y1, Y1
 
-statsF32_max_done:
-	VCVTPS2PD    X2, Y5
-	VADDPD       Y5, Y4, Y4
-	VEXTRACTF128 $0x01, Y2, X2
-	VCVTPS2PD    X2, Y5
-	VADDPD       Y5, Y4, Y4
-	VCVTPS2PD    X3, Y2
-	VADDPD       Y2, Y4, Y4
-	VEXTRACTF128 $0x01, Y3, X2
-	VCVTPS2PD    X2, Y2
-	VADDPD       Y2, Y4, Y4
-	VMAXPS       Y1, Y0, Y0
-	VPERM2F128   $0x01, Y0, Y0, Y1
-	VMAXPS       Y1, Y0, Y0
-	VPERMILPS    $0x4e, Y0, Y1
-	VMAXPS       Y1, Y0, Y0
-	VPERMILPS    $0xb1, Y0, Y1
-	VMAXPS       Y1, Y0, Y0
-	MOVQ         AX, DX
-	MOVQ         CX, BX
+maxSumF32_done:
+	VCVTPS2PD    X3, Y0
+	VADDPD       Y0, Y5, Y5
+	VEXTRACTF128 $0x01, Y3, X0
+	VCVTPS2PD    X0, Y0
+	VADDPD       Y0, Y5, Y5
+	VCVTPS2PD    X4, Y0
+	VADDPD       Y0, Y5, Y5
+	VEXTRACTF128 $0x01, Y4, X0
+	VCVTPS2PD    X0, Y0
+	VADDPD       Y0, Y5, Y5
+	VMAXPS       Y2, Y1, Y1
+	VPERM2F128   $0x01, Y1, Y1, Y0
+	VMAXPS       Y0, Y1, Y1
+	VPERMILPS    $0x4e, Y1, Y0
+	VMAXPS       Y0, Y1, Y1
+	VPERMILPS    $0xb1, Y1, Y0
+	VMAXPS       Y0, Y1, Y1
+	VEXTRACTF128 $0x01, Y5, X0
+	VADDPD       X0, X5, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
+	VZEROUPPER
+	MOVSS        X1, m+24(FP)
+	MOVSD        X0, sx+32(FP)
+	RET
+
+// func expSumF32AVX2(x []float32, m float32) float64
+// Requires: AVX, AVX2, FMA3, SSE, SSE2
+TEXT ·expSumF32AVX2(SB), NOSPLIT, $0-40
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	MOVSS        m+24(FP), X0
+	VBROADCASTSS X0, Y0
 	VXORPS       Y3, Y3, Y3
 
-statsF32_exp_chunk:
-	CMPQ   BX, $0x00000010
-	JB     statsF32_exp_vec
+expSumF32AVX2_chunk:
+	CMPQ   CX, $0x00000010
+	JB     expSumF32AVX2_vec
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
-	MOVQ   BX, AX
-	CMPQ   AX, $0x00000100
-	JBE    statsF32_exp_small
-	MOVQ   $0x00000100, AX
+	MOVQ   CX, DX
+	CMPQ   DX, $0x00000100
+	JBE    expSumF32AVX2_small
+	MOVQ   $0x00000100, DX
 
-statsF32_exp_small:
-	SHRQ $0x04, AX
+expSumF32AVX2_small:
+	SHRQ $0x04, DX
 
-statsF32_exp_inner:
-	VMOVUPS      (DX), Y5
-	VSUBPS       Y0, Y5, Y5
-	VMAXPS       f32clamp<>+0(SB), Y5, Y5
-	VMOVUPS      f32log2e<>+0(SB), Y6
-	VFMADD213PS  f32magic<>+0(SB), Y5, Y6
-	VSUBPS       f32magic<>+0(SB), Y6, Y7
-	VFNMADD231PS f32ln2hi<>+0(SB), Y7, Y5
-	VFNMADD231PS f32ln2lo<>+0(SB), Y7, Y5
-	VMOVUPS      f32q4<>+0(SB), Y7
-	VFMADD213PS  f32q3<>+0(SB), Y5, Y7
-	VFMADD213PS  f32q2<>+0(SB), Y5, Y7
-	VFMADD213PS  f32q1<>+0(SB), Y5, Y7
-	VFMADD213PS  f32q0<>+0(SB), Y5, Y7
-	VFMADD213PS  f32one<>+0(SB), Y5, Y7
-	VFMADD213PS  f32one<>+0(SB), Y5, Y7
-	VPADDD       f32bias<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VADDPS       Y7, Y1, Y1
-	VMOVUPS      32(DX), Y5
-	VSUBPS       Y0, Y5, Y5
-	VMAXPS       f32clamp<>+0(SB), Y5, Y5
-	VMOVUPS      f32log2e<>+0(SB), Y6
-	VFMADD213PS  f32magic<>+0(SB), Y5, Y6
-	VSUBPS       f32magic<>+0(SB), Y6, Y7
-	VFNMADD231PS f32ln2hi<>+0(SB), Y7, Y5
-	VFNMADD231PS f32ln2lo<>+0(SB), Y7, Y5
-	VMOVUPS      f32q4<>+0(SB), Y7
-	VFMADD213PS  f32q3<>+0(SB), Y5, Y7
-	VFMADD213PS  f32q2<>+0(SB), Y5, Y7
-	VFMADD213PS  f32q1<>+0(SB), Y5, Y7
-	VFMADD213PS  f32q0<>+0(SB), Y5, Y7
-	VFMADD213PS  f32one<>+0(SB), Y5, Y7
-	VFMADD213PS  f32one<>+0(SB), Y5, Y7
-	VPADDD       f32bias<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VADDPS       Y7, Y2, Y2
-	ADDQ         $0x00000040, DX
-	SUBQ         $0x00000010, BX
-	DECQ         AX
-	JNZ          statsF32_exp_inner
-	VCVTPS2PD    X1, Y5
-	VADDPD       Y5, Y3, Y3
+expSumF32AVX2_inner:
+	VMOVUPS      (AX), Y4
+	VSUBPS       Y0, Y4, Y4
+	VMAXPS       f32clamp<>+0(SB), Y4, Y4
+	VMOVUPS      f32log2e<>+0(SB), Y5
+	VFMADD213PS  f32magic<>+0(SB), Y4, Y5
+	VSUBPS       f32magic<>+0(SB), Y5, Y6
+	VFNMADD231PS f32ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS f32ln2lo<>+0(SB), Y6, Y4
+	VMOVUPS      f32q4<>+0(SB), Y6
+	VFMADD213PS  f32q3<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q2<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q1<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q0<>+0(SB), Y4, Y6
+	VFMADD213PS  f32one<>+0(SB), Y4, Y6
+	VFMADD213PS  f32one<>+0(SB), Y4, Y6
+	VPADDD       f32bias<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y1, Y1
+	VMOVUPS      32(AX), Y4
+	VSUBPS       Y0, Y4, Y4
+	VMAXPS       f32clamp<>+0(SB), Y4, Y4
+	VMOVUPS      f32log2e<>+0(SB), Y5
+	VFMADD213PS  f32magic<>+0(SB), Y4, Y5
+	VSUBPS       f32magic<>+0(SB), Y5, Y6
+	VFNMADD231PS f32ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS f32ln2lo<>+0(SB), Y6, Y4
+	VMOVUPS      f32q4<>+0(SB), Y6
+	VFMADD213PS  f32q3<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q2<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q1<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q0<>+0(SB), Y4, Y6
+	VFMADD213PS  f32one<>+0(SB), Y4, Y6
+	VFMADD213PS  f32one<>+0(SB), Y4, Y6
+	VPADDD       f32bias<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y2, Y2
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000010, CX
+	DECQ         DX
+	JNZ          expSumF32AVX2_inner
+	VCVTPS2PD    X1, Y4
+	VADDPD       Y4, Y3, Y3
 	VEXTRACTF128 $0x01, Y1, X1
-	VCVTPS2PD    X1, Y5
-	VADDPD       Y5, Y3, Y3
+	VCVTPS2PD    X1, Y4
+	VADDPD       Y4, Y3, Y3
 	VCVTPS2PD    X2, Y1
 	VADDPD       Y1, Y3, Y3
 	VEXTRACTF128 $0x01, Y2, X1
 	VCVTPS2PD    X1, Y1
 	VADDPD       Y1, Y3, Y3
-	JMP          statsF32_exp_chunk
+	JMP          expSumF32AVX2_chunk
 
-statsF32_exp_vec:
+expSumF32AVX2_vec:
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 
-statsF32_exp_vecloop:
-	CMPQ         BX, $0x00000008
-	JB           statsF32_exp_tail
-	VMOVUPS      (DX), Y5
-	VSUBPS       Y0, Y5, Y5
-	VMAXPS       f32clamp<>+0(SB), Y5, Y5
-	VMOVUPS      f32log2e<>+0(SB), Y6
-	VFMADD213PS  f32magic<>+0(SB), Y5, Y6
-	VSUBPS       f32magic<>+0(SB), Y6, Y7
-	VFNMADD231PS f32ln2hi<>+0(SB), Y7, Y5
-	VFNMADD231PS f32ln2lo<>+0(SB), Y7, Y5
-	VMOVUPS      f32q4<>+0(SB), Y7
-	VFMADD213PS  f32q3<>+0(SB), Y5, Y7
-	VFMADD213PS  f32q2<>+0(SB), Y5, Y7
-	VFMADD213PS  f32q1<>+0(SB), Y5, Y7
-	VFMADD213PS  f32q0<>+0(SB), Y5, Y7
-	VFMADD213PS  f32one<>+0(SB), Y5, Y7
-	VFMADD213PS  f32one<>+0(SB), Y5, Y7
-	VPADDD       f32bias<>+0(SB), Y6, Y6
-	VPSLLD       $0x17, Y6, Y6
-	VMULPS       Y6, Y7, Y7
-	VADDPS       Y7, Y1, Y1
-	ADDQ         $0x00000020, DX
-	SUBQ         $0x00000008, BX
-	JMP          statsF32_exp_vecloop
+expSumF32AVX2_vecloop:
+	CMPQ         CX, $0x00000008
+	JB           expSumF32AVX2_tail
+	VMOVUPS      (AX), Y4
+	VSUBPS       Y0, Y4, Y4
+	VMAXPS       f32clamp<>+0(SB), Y4, Y4
+	VMOVUPS      f32log2e<>+0(SB), Y5
+	VFMADD213PS  f32magic<>+0(SB), Y4, Y5
+	VSUBPS       f32magic<>+0(SB), Y5, Y6
+	VFNMADD231PS f32ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS f32ln2lo<>+0(SB), Y6, Y4
+	VMOVUPS      f32q4<>+0(SB), Y6
+	VFMADD213PS  f32q3<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q2<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q1<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q0<>+0(SB), Y4, Y6
+	VFMADD213PS  f32one<>+0(SB), Y4, Y6
+	VFMADD213PS  f32one<>+0(SB), Y4, Y6
+	VPADDD       f32bias<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y6, Y6
+	VADDPS       Y6, Y1, Y1
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000008, CX
+	JMP          expSumF32AVX2_vecloop
 
-statsF32_exp_tail:
-	TESTQ        BX, BX
-	JZ           statsF32_exp_done
-	MOVQ         $0x00000008, AX
-	SUBQ         BX, AX
+expSumF32AVX2_tail:
+	TESTQ        CX, CX
+	JZ           expSumF32AVX2_done
+	MOVQ         $0x00000008, DX
+	SUBQ         CX, DX
 	LEAQ         f32masks<>+0(SB), CX
-	VMOVDQU      (CX)(AX*4), Y5
-	VMASKMOVPS   (DX), Y5, Y6
-	VSUBPS       Y0, Y6, Y6
-	VMAXPS       f32clamp<>+0(SB), Y6, Y6
-	VMOVUPS      f32log2e<>+0(SB), Y7
-	VFMADD213PS  f32magic<>+0(SB), Y6, Y7
-	VSUBPS       f32magic<>+0(SB), Y7, Y8
-	VFNMADD231PS f32ln2hi<>+0(SB), Y8, Y6
-	VFNMADD231PS f32ln2lo<>+0(SB), Y8, Y6
-	VMOVUPS      f32q4<>+0(SB), Y8
-	VFMADD213PS  f32q3<>+0(SB), Y6, Y8
-	VFMADD213PS  f32q2<>+0(SB), Y6, Y8
-	VFMADD213PS  f32q1<>+0(SB), Y6, Y8
-	VFMADD213PS  f32q0<>+0(SB), Y6, Y8
-	VFMADD213PS  f32one<>+0(SB), Y6, Y8
-	VFMADD213PS  f32one<>+0(SB), Y6, Y8
-	VPADDD       f32bias<>+0(SB), Y7, Y7
-	VPSLLD       $0x17, Y7, Y7
-	VMULPS       Y7, Y8, Y8
-	VANDPS       Y5, Y8, Y8
-	VADDPS       Y8, Y1, Y1
+	VMOVDQU      (CX)(DX*4), Y4
+	VMASKMOVPS   (AX), Y4, Y5
+	VSUBPS       Y0, Y5, Y5
+	VMAXPS       f32clamp<>+0(SB), Y5, Y5
+	VMOVUPS      f32log2e<>+0(SB), Y0
+	VFMADD213PS  f32magic<>+0(SB), Y5, Y0
+	VSUBPS       f32magic<>+0(SB), Y0, Y6
+	VFNMADD231PS f32ln2hi<>+0(SB), Y6, Y5
+	VFNMADD231PS f32ln2lo<>+0(SB), Y6, Y5
+	VMOVUPS      f32q4<>+0(SB), Y6
+	VFMADD213PS  f32q3<>+0(SB), Y5, Y6
+	VFMADD213PS  f32q2<>+0(SB), Y5, Y6
+	VFMADD213PS  f32q1<>+0(SB), Y5, Y6
+	VFMADD213PS  f32q0<>+0(SB), Y5, Y6
+	VFMADD213PS  f32one<>+0(SB), Y5, Y6
+	VFMADD213PS  f32one<>+0(SB), Y5, Y6
+	VPADDD       f32bias<>+0(SB), Y0, Y0
+	VPSLLD       $0x17, Y0, Y0
+	VMULPS       Y0, Y6, Y6
+	VANDPS       Y4, Y6, Y6
+	VADDPS       Y6, Y1, Y1
 
-statsF32_exp_done:
-	VCVTPS2PD    X1, Y5
-	VADDPD       Y5, Y3, Y3
+expSumF32AVX2_done:
+	VCVTPS2PD    X1, Y0
+	VADDPD       Y0, Y3, Y3
+	VEXTRACTF128 $0x01, Y1, X0
+	VCVTPS2PD    X0, Y0
+	VADDPD       Y0, Y3, Y3
+	VCVTPS2PD    X2, Y0
+	VADDPD       Y0, Y3, Y3
+	VEXTRACTF128 $0x01, Y2, X0
+	VCVTPS2PD    X0, Y0
+	VADDPD       Y0, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPD       X0, X3, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+32(FP)
+	RET
+
+// func expStoreF32AVX2(e []float32, x []float32, m float32) float64
+// Requires: AVX, AVX2, FMA3, SSE, SSE2
+TEXT ·expStoreF32AVX2(SB), NOSPLIT, $0-64
+	MOVQ         x_base+24(FP), AX
+	MOVQ         x_len+32(FP), CX
+	MOVQ         e_base+0(FP), DX
+	MOVSS        m+48(FP), X0
+	VBROADCASTSS X0, Y0
+	VXORPS       Y3, Y3, Y3
+
+expStoreF32AVX2_chunk:
+	CMPQ   CX, $0x00000010
+	JB     expStoreF32AVX2_vec
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	MOVQ   CX, BX
+	CMPQ   BX, $0x00000100
+	JBE    expStoreF32AVX2_small
+	MOVQ   $0x00000100, BX
+
+expStoreF32AVX2_small:
+	SHRQ $0x04, BX
+
+expStoreF32AVX2_inner:
+	VMOVUPS      (AX), Y4
+	VSUBPS       Y0, Y4, Y4
+	VMAXPS       f32clamp<>+0(SB), Y4, Y4
+	VMOVUPS      f32log2e<>+0(SB), Y5
+	VFMADD213PS  f32magic<>+0(SB), Y4, Y5
+	VSUBPS       f32magic<>+0(SB), Y5, Y6
+	VFNMADD231PS f32ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS f32ln2lo<>+0(SB), Y6, Y4
+	VMOVUPS      f32q4<>+0(SB), Y6
+	VFMADD213PS  f32q3<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q2<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q1<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q0<>+0(SB), Y4, Y6
+	VFMADD213PS  f32one<>+0(SB), Y4, Y6
+	VFMADD213PS  f32one<>+0(SB), Y4, Y6
+	VPADDD       f32bias<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y6, Y6
+	VMOVUPS      Y6, (DX)
+	VADDPS       Y6, Y1, Y1
+	VMOVUPS      32(AX), Y4
+	VSUBPS       Y0, Y4, Y4
+	VMAXPS       f32clamp<>+0(SB), Y4, Y4
+	VMOVUPS      f32log2e<>+0(SB), Y5
+	VFMADD213PS  f32magic<>+0(SB), Y4, Y5
+	VSUBPS       f32magic<>+0(SB), Y5, Y6
+	VFNMADD231PS f32ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS f32ln2lo<>+0(SB), Y6, Y4
+	VMOVUPS      f32q4<>+0(SB), Y6
+	VFMADD213PS  f32q3<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q2<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q1<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q0<>+0(SB), Y4, Y6
+	VFMADD213PS  f32one<>+0(SB), Y4, Y6
+	VFMADD213PS  f32one<>+0(SB), Y4, Y6
+	VPADDD       f32bias<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y6, Y6
+	VMOVUPS      Y6, 32(DX)
+	VADDPS       Y6, Y2, Y2
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, DX
+	SUBQ         $0x00000010, CX
+	DECQ         BX
+	JNZ          expStoreF32AVX2_inner
+	VCVTPS2PD    X1, Y4
+	VADDPD       Y4, Y3, Y3
 	VEXTRACTF128 $0x01, Y1, X1
-	VCVTPS2PD    X1, Y5
-	VADDPD       Y5, Y3, Y3
+	VCVTPS2PD    X1, Y4
+	VADDPD       Y4, Y3, Y3
 	VCVTPS2PD    X2, Y1
 	VADDPD       Y1, Y3, Y3
 	VEXTRACTF128 $0x01, Y2, X1
 	VCVTPS2PD    X1, Y1
 	VADDPD       Y1, Y3, Y3
-	VEXTRACTF128 $0x01, Y3, X1
-	VADDPD       X1, X3, X1
-	VPERMILPD    $0x01, X1, X2
-	VADDSD       X2, X1, X1
-	VEXTRACTF128 $0x01, Y4, X2
-	VADDPD       X2, X4, X2
-	VPERMILPD    $0x01, X2, X3
-	VADDSD       X3, X2, X2
+	JMP          expStoreF32AVX2_chunk
+
+expStoreF32AVX2_vec:
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+
+expStoreF32AVX2_vecloop:
+	CMPQ         CX, $0x00000008
+	JB           expStoreF32AVX2_tail
+	VMOVUPS      (AX), Y4
+	VSUBPS       Y0, Y4, Y4
+	VMAXPS       f32clamp<>+0(SB), Y4, Y4
+	VMOVUPS      f32log2e<>+0(SB), Y5
+	VFMADD213PS  f32magic<>+0(SB), Y4, Y5
+	VSUBPS       f32magic<>+0(SB), Y5, Y6
+	VFNMADD231PS f32ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PS f32ln2lo<>+0(SB), Y6, Y4
+	VMOVUPS      f32q4<>+0(SB), Y6
+	VFMADD213PS  f32q3<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q2<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q1<>+0(SB), Y4, Y6
+	VFMADD213PS  f32q0<>+0(SB), Y4, Y6
+	VFMADD213PS  f32one<>+0(SB), Y4, Y6
+	VFMADD213PS  f32one<>+0(SB), Y4, Y6
+	VPADDD       f32bias<>+0(SB), Y5, Y5
+	VPSLLD       $0x17, Y5, Y5
+	VMULPS       Y5, Y6, Y6
+	VMOVUPS      Y6, (DX)
+	VADDPS       Y6, Y1, Y1
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, DX
+	SUBQ         $0x00000008, CX
+	JMP          expStoreF32AVX2_vecloop
+
+expStoreF32AVX2_tail:
+	TESTQ        CX, CX
+	JZ           expStoreF32AVX2_done
+	MOVQ         $0x00000008, BX
+	SUBQ         CX, BX
+	LEAQ         f32masks<>+0(SB), CX
+	VMOVDQU      (CX)(BX*4), Y4
+	VMASKMOVPS   (AX), Y4, Y5
+	VSUBPS       Y0, Y5, Y5
+	VMAXPS       f32clamp<>+0(SB), Y5, Y5
+	VMOVUPS      f32log2e<>+0(SB), Y0
+	VFMADD213PS  f32magic<>+0(SB), Y5, Y0
+	VSUBPS       f32magic<>+0(SB), Y0, Y6
+	VFNMADD231PS f32ln2hi<>+0(SB), Y6, Y5
+	VFNMADD231PS f32ln2lo<>+0(SB), Y6, Y5
+	VMOVUPS      f32q4<>+0(SB), Y6
+	VFMADD213PS  f32q3<>+0(SB), Y5, Y6
+	VFMADD213PS  f32q2<>+0(SB), Y5, Y6
+	VFMADD213PS  f32q1<>+0(SB), Y5, Y6
+	VFMADD213PS  f32q0<>+0(SB), Y5, Y6
+	VFMADD213PS  f32one<>+0(SB), Y5, Y6
+	VFMADD213PS  f32one<>+0(SB), Y5, Y6
+	VPADDD       f32bias<>+0(SB), Y0, Y0
+	VPSLLD       $0x17, Y0, Y0
+	VMULPS       Y0, Y6, Y6
+	VANDPS       Y4, Y6, Y6
+	VMASKMOVPS   Y6, Y4, (DX)
+	VADDPS       Y6, Y1, Y1
+
+expStoreF32AVX2_done:
+	VCVTPS2PD    X1, Y0
+	VADDPD       Y0, Y3, Y3
+	VEXTRACTF128 $0x01, Y1, X0
+	VCVTPS2PD    X0, Y0
+	VADDPD       Y0, Y3, Y3
+	VCVTPS2PD    X2, Y0
+	VADDPD       Y0, Y3, Y3
+	VEXTRACTF128 $0x01, Y2, X0
+	VCVTPS2PD    X0, Y0
+	VADDPD       Y0, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPD       X0, X3, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
 	VZEROUPPER
-	MOVSS        X0, mNew+32(FP)
-	MOVSD        X1, se+40(FP)
-	MOVSD        X2, sx+48(FP)
+	MOVSD        X0, ret+56(FP)
+	RET
+
+// func axpbF32AVX2(g []float32, a float32, b float32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·axpbF32AVX2(SB), NOSPLIT, $0-32
+	MOVQ         g_base+0(FP), AX
+	MOVQ         g_len+8(FP), CX
+	MOVSS        a+24(FP), X0
+	VBROADCASTSS X0, Y0
+	MOVSS        b+28(FP), X1
+	VBROADCASTSS X1, Y1
+
+axpbF32AVX2_chunk:
+	CMPQ CX, $0x00000020
+	JB   axpbF32AVX2_vec
+	MOVQ CX, DX
+	CMPQ DX, $0x00100000
+	JBE  axpbF32AVX2_small
+	MOVQ $0x00100000, DX
+
+axpbF32AVX2_small:
+	SHRQ $0x05, DX
+
+axpbF32AVX2_inner:
+	VMOVUPS     (AX), Y2
+	VFMSUB213PS Y1, Y0, Y2
+	VMOVUPS     Y2, (AX)
+	VMOVUPS     32(AX), Y2
+	VFMSUB213PS Y1, Y0, Y2
+	VMOVUPS     Y2, 32(AX)
+	VMOVUPS     64(AX), Y2
+	VFMSUB213PS Y1, Y0, Y2
+	VMOVUPS     Y2, 64(AX)
+	VMOVUPS     96(AX), Y2
+	VFMSUB213PS Y1, Y0, Y2
+	VMOVUPS     Y2, 96(AX)
+	ADDQ        $0x00000080, AX
+	SUBQ        $0x00000020, CX
+	DECQ        DX
+	JNZ         axpbF32AVX2_inner
+	JMP         axpbF32AVX2_chunk
+
+axpbF32AVX2_vec:
+axpbF32AVX2_vecloop:
+	CMPQ        CX, $0x00000008
+	JB          axpbF32AVX2_tail
+	VMOVUPS     (AX), Y2
+	VFMSUB213PS Y1, Y0, Y2
+	VMOVUPS     Y2, (AX)
+	ADDQ        $0x00000020, AX
+	SUBQ        $0x00000008, CX
+	JMP         axpbF32AVX2_vecloop
+
+axpbF32AVX2_tail:
+	TESTQ       CX, CX
+	JZ          axpbF32AVX2_done
+	MOVQ        $0x00000008, DX
+	SUBQ        CX, DX
+	LEAQ        f32masks<>+0(SB), CX
+	VMOVDQU     (CX)(DX*4), Y2
+	VMASKMOVPS  (AX), Y2, Y3
+	VFMSUB213PS Y1, Y0, Y3
+	VMASKMOVPS  Y3, Y2, (AX)
+
+axpbF32AVX2_done:
+	VZEROUPPER
+	RET
+
+// func axpbWF32AVX2(g []float32, w []float32, a float32, b float32)
+// Requires: AVX, AVX2, FMA3, SSE
+TEXT ·axpbWF32AVX2(SB), NOSPLIT, $0-56
+	MOVQ         g_base+0(FP), AX
+	MOVQ         g_len+8(FP), CX
+	MOVQ         w_base+24(FP), DX
+	MOVSS        a+48(FP), X0
+	VBROADCASTSS X0, Y0
+	MOVSS        b+52(FP), X1
+	VBROADCASTSS X1, Y1
+
+axpbWF32AVX2_chunk:
+	CMPQ CX, $0x00000020
+	JB   axpbWF32AVX2_vec
+	MOVQ CX, BX
+	CMPQ BX, $0x00100000
+	JBE  axpbWF32AVX2_small
+	MOVQ $0x00100000, BX
+
+axpbWF32AVX2_small:
+	SHRQ $0x05, BX
+
+axpbWF32AVX2_inner:
+	VMOVUPS     (AX), Y2
+	VMOVUPS     (DX), Y3
+	VMULPS      Y1, Y3, Y3
+	VFMSUB231PS Y2, Y0, Y3
+	VMOVUPS     Y3, (AX)
+	VMOVUPS     32(AX), Y2
+	VMOVUPS     32(DX), Y3
+	VMULPS      Y1, Y3, Y3
+	VFMSUB231PS Y2, Y0, Y3
+	VMOVUPS     Y3, 32(AX)
+	VMOVUPS     64(AX), Y2
+	VMOVUPS     64(DX), Y3
+	VMULPS      Y1, Y3, Y3
+	VFMSUB231PS Y2, Y0, Y3
+	VMOVUPS     Y3, 64(AX)
+	VMOVUPS     96(AX), Y2
+	VMOVUPS     96(DX), Y3
+	VMULPS      Y1, Y3, Y3
+	VFMSUB231PS Y2, Y0, Y3
+	VMOVUPS     Y3, 96(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, DX
+	SUBQ        $0x00000020, CX
+	DECQ        BX
+	JNZ         axpbWF32AVX2_inner
+	JMP         axpbWF32AVX2_chunk
+
+axpbWF32AVX2_vec:
+axpbWF32AVX2_vecloop:
+	CMPQ        CX, $0x00000008
+	JB          axpbWF32AVX2_tail
+	VMOVUPS     (AX), Y2
+	VMOVUPS     (DX), Y3
+	VMULPS      Y1, Y3, Y3
+	VFMSUB231PS Y2, Y0, Y3
+	VMOVUPS     Y3, (AX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000008, CX
+	JMP         axpbWF32AVX2_vecloop
+
+axpbWF32AVX2_tail:
+	TESTQ       CX, CX
+	JZ          axpbWF32AVX2_done
+	MOVQ        $0x00000008, BX
+	SUBQ        CX, BX
+	LEAQ        f32masks<>+0(SB), CX
+	VMOVDQU     (CX)(BX*4), Y2
+	VMASKMOVPS  (AX), Y2, Y3
+	VMASKMOVPS  (DX), Y2, Y4
+	VMULPS      Y1, Y4, Y4
+	VFMSUB231PS Y3, Y0, Y4
+	VMASKMOVPS  Y4, Y2, (AX)
+
+axpbWF32AVX2_done:
+	VZEROUPPER
 	RET
 
 // func gradF32AVX2(g []float32, x []float32, m float32, a float32, b float32)
@@ -840,248 +1153,569 @@ dotF32AVX2_done:
 	MOVSD        X1, ret+48(FP)
 	RET
 
-// func blockStatsF64AVX2(x []float64, m float64) (mNew float64, se float64, sx float64)
-// Requires: AVX, AVX2, FMA3, SSE2
-TEXT ·blockStatsF64AVX2(SB), NOSPLIT, $0-56
+// func maxSumF64AVX2(x []float64) (m float64, sx float64)
+// Requires: AVX, SSE2
+TEXT ·maxSumF64AVX2(SB), NOSPLIT, $0-40
 	MOVQ         x_base+0(FP), AX
 	MOVQ         x_len+8(FP), CX
-	MOVSD        m+24(FP), X0
-	MOVQ         AX, DX
-	MOVQ         CX, BX
-	VBROADCASTSD X0, Y0
+	VMOVUPD      f64neginf<>+0(SB), Y0
 	VMOVUPD      Y0, Y1
-	VXORPS       Y4, Y4, Y4
-	VMOVUPD      f64neginf<>+0(SB), Y5
+	VMOVUPD      Y0, Y2
+	VXORPS       Y5, Y5, Y5
 	VBROADCASTSD (AX), Y6
 
-statsF64_max_chunk:
-	CMPQ   BX, $0x00000008
-	JB     statsF64_max_vec
-	VXORPS Y2, Y2, Y2
+maxSumF64_chunk:
+	CMPQ   CX, $0x00000008
+	JB     maxSumF64_vec
 	VXORPS Y3, Y3, Y3
-	MOVQ   BX, SI
-	CMPQ   SI, $0x00000080
-	JBE    statsF64_max_small
-	MOVQ   $0x00000080, SI
+	VXORPS Y4, Y4, Y4
+	MOVQ   CX, DX
+	CMPQ   DX, $0x00000080
+	JBE    maxSumF64_small
+	MOVQ   $0x00000080, DX
 
-statsF64_max_small:
-	SHRQ $0x03, SI
+maxSumF64_small:
+	SHRQ $0x03, DX
 
-statsF64_max_inner:
-	VMOVUPD (DX), Y7
-	VSUBPD  Y6, Y7, Y8
-	VADDPD  Y8, Y2, Y2
-	VMAXPD  Y7, Y0, Y0
-	VMOVUPD 32(DX), Y7
+maxSumF64_inner:
+	VMOVUPD (AX), Y7
 	VSUBPD  Y6, Y7, Y8
 	VADDPD  Y8, Y3, Y3
 	VMAXPD  Y7, Y1, Y1
-	ADDQ    $0x00000040, DX
-	SUBQ    $0x00000008, BX
-	DECQ    SI
-	JNZ     statsF64_max_inner
-	VADDPD  Y2, Y4, Y4
-	VADDPD  Y3, Y4, Y4
-	JMP     statsF64_max_chunk
-
-statsF64_max_vec:
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-
-statsF64_max_vecloop:
-	CMPQ    BX, $0x00000004
-	JB      statsF64_max_tail
-	VMOVUPD (DX), Y7
+	VMOVUPD 32(AX), Y7
 	VSUBPD  Y6, Y7, Y8
-	VADDPD  Y8, Y2, Y2
-	VMAXPD  Y7, Y0, Y0
-	ADDQ    $0x00000020, DX
-	SUBQ    $0x00000004, BX
-	JMP     statsF64_max_vecloop
+	VADDPD  Y8, Y4, Y4
+	VMAXPD  Y7, Y2, Y2
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000008, CX
+	DECQ    DX
+	JNZ     maxSumF64_inner
+	VADDPD  Y3, Y5, Y5
+	VADDPD  Y4, Y5, Y5
+	JMP     maxSumF64_chunk
 
-statsF64_max_tail:
-	TESTQ      BX, BX
-	JZ         statsF64_max_done
-	MOVQ       $0x00000004, SI
-	SUBQ       BX, SI
-	LEAQ       f64masks<>+0(SB), BX
-	VMOVDQU    (BX)(SI*8), Y7
-	VMASKMOVPD (DX), Y7, Y8
+maxSumF64_vec:
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+
+maxSumF64_vecloop:
+	CMPQ    CX, $0x00000004
+	JB      maxSumF64_tail
+	VMOVUPD (AX), Y7
+	VSUBPD  Y6, Y7, Y8
+	VADDPD  Y8, Y3, Y3
+	VMAXPD  Y7, Y1, Y1
+	ADDQ    $0x00000020, AX
+	SUBQ    $0x00000004, CX
+	JMP     maxSumF64_vecloop
+
+maxSumF64_tail:
+	TESTQ      CX, CX
+	JZ         maxSumF64_done
+	MOVQ       $0x00000004, DX
+	SUBQ       CX, DX
+	LEAQ       f64masks<>+0(SB), CX
+	VMOVDQU    (CX)(DX*8), Y7
+	VMASKMOVPD (AX), Y7, Y8
 	VSUBPD     Y6, Y8, Y6
 	VANDPD     Y7, Y6, Y6
-	VADDPD     Y6, Y2, Y2
-	VBLENDVPD  Y7, Y8, Y5, Y8
-	VMAXPD     Y8, Y0, Y0
+	VADDPD     Y6, Y3, Y3
+	VBLENDVPD  Y7, Y8, Y0, Y8
+	VMAXPD     Y8, Y1, Y1
 
-statsF64_max_done:
-	VADDPD     Y2, Y4, Y4
-	VADDPD     Y3, Y4, Y4
-	VMAXPD     Y1, Y0, Y0
-	VPERM2F128 $0x01, Y0, Y0, Y1
-	VMAXPD     Y1, Y0, Y0
-	VPERMILPD  $0x05, Y0, Y1
-	VMAXPD     Y1, Y0, Y0
-	MOVQ       AX, DX
-	MOVQ       CX, BX
-	VXORPS     Y3, Y3, Y3
-
-statsF64_exp_chunk:
-	CMPQ   BX, $0x00000008
-	JB     statsF64_exp_vec
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	MOVQ   BX, AX
-	CMPQ   AX, $0x00000080
-	JBE    statsF64_exp_small
-	MOVQ   $0x00000080, AX
-
-statsF64_exp_small:
-	SHRQ $0x03, AX
-
-statsF64_exp_inner:
-	VMOVUPD      (DX), Y5
-	VSUBPD       Y0, Y5, Y5
-	VMAXPD       f64clamp<>+0(SB), Y5, Y5
-	VMOVUPD      f64log2e<>+0(SB), Y6
-	VFMADD213PD  f64magic<>+0(SB), Y5, Y6
-	VSUBPD       f64magic<>+0(SB), Y6, Y7
-	VFNMADD231PD f64ln2hi<>+0(SB), Y7, Y5
-	VFNMADD231PD f64ln2lo<>+0(SB), Y7, Y5
-	VMOVUPD      f64q10<>+0(SB), Y7
-	VFMADD213PD  f64q9<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q8<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q7<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q6<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q5<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q4<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q3<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q2<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q1<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q0<>+0(SB), Y5, Y7
-	VFMADD213PD  f64one<>+0(SB), Y5, Y7
-	VFMADD213PD  f64one<>+0(SB), Y5, Y7
-	VPADDQ       f64bias<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y7, Y7
-	VADDPD       Y7, Y1, Y1
-	VMOVUPD      32(DX), Y5
-	VSUBPD       Y0, Y5, Y5
-	VMAXPD       f64clamp<>+0(SB), Y5, Y5
-	VMOVUPD      f64log2e<>+0(SB), Y6
-	VFMADD213PD  f64magic<>+0(SB), Y5, Y6
-	VSUBPD       f64magic<>+0(SB), Y6, Y7
-	VFNMADD231PD f64ln2hi<>+0(SB), Y7, Y5
-	VFNMADD231PD f64ln2lo<>+0(SB), Y7, Y5
-	VMOVUPD      f64q10<>+0(SB), Y7
-	VFMADD213PD  f64q9<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q8<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q7<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q6<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q5<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q4<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q3<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q2<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q1<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q0<>+0(SB), Y5, Y7
-	VFMADD213PD  f64one<>+0(SB), Y5, Y7
-	VFMADD213PD  f64one<>+0(SB), Y5, Y7
-	VPADDQ       f64bias<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y7, Y7
-	VADDPD       Y7, Y2, Y2
-	ADDQ         $0x00000040, DX
-	SUBQ         $0x00000008, BX
-	DECQ         AX
-	JNZ          statsF64_exp_inner
-	VADDPD       Y1, Y3, Y3
-	VADDPD       Y2, Y3, Y3
-	JMP          statsF64_exp_chunk
-
-statsF64_exp_vec:
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-
-statsF64_exp_vecloop:
-	CMPQ         BX, $0x00000004
-	JB           statsF64_exp_tail
-	VMOVUPD      (DX), Y5
-	VSUBPD       Y0, Y5, Y5
-	VMAXPD       f64clamp<>+0(SB), Y5, Y5
-	VMOVUPD      f64log2e<>+0(SB), Y6
-	VFMADD213PD  f64magic<>+0(SB), Y5, Y6
-	VSUBPD       f64magic<>+0(SB), Y6, Y7
-	VFNMADD231PD f64ln2hi<>+0(SB), Y7, Y5
-	VFNMADD231PD f64ln2lo<>+0(SB), Y7, Y5
-	VMOVUPD      f64q10<>+0(SB), Y7
-	VFMADD213PD  f64q9<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q8<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q7<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q6<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q5<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q4<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q3<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q2<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q1<>+0(SB), Y5, Y7
-	VFMADD213PD  f64q0<>+0(SB), Y5, Y7
-	VFMADD213PD  f64one<>+0(SB), Y5, Y7
-	VFMADD213PD  f64one<>+0(SB), Y5, Y7
-	VPADDQ       f64bias<>+0(SB), Y6, Y6
-	VPSLLQ       $0x34, Y6, Y6
-	VMULPD       Y6, Y7, Y7
-	VADDPD       Y7, Y1, Y1
-	ADDQ         $0x00000020, DX
-	SUBQ         $0x00000004, BX
-	JMP          statsF64_exp_vecloop
-
-statsF64_exp_tail:
-	TESTQ        BX, BX
-	JZ           statsF64_exp_done
-	MOVQ         $0x00000004, AX
-	SUBQ         BX, AX
-	LEAQ         f64masks<>+0(SB), CX
-	VMOVDQU      (CX)(AX*8), Y5
-	VMASKMOVPD   (DX), Y5, Y6
-	VSUBPD       Y0, Y6, Y6
-	VMAXPD       f64clamp<>+0(SB), Y6, Y6
-	VMOVUPD      f64log2e<>+0(SB), Y7
-	VFMADD213PD  f64magic<>+0(SB), Y6, Y7
-	VSUBPD       f64magic<>+0(SB), Y7, Y8
-	VFNMADD231PD f64ln2hi<>+0(SB), Y8, Y6
-	VFNMADD231PD f64ln2lo<>+0(SB), Y8, Y6
-	VMOVUPD      f64q10<>+0(SB), Y8
-	VFMADD213PD  f64q9<>+0(SB), Y6, Y8
-	VFMADD213PD  f64q8<>+0(SB), Y6, Y8
-	VFMADD213PD  f64q7<>+0(SB), Y6, Y8
-	VFMADD213PD  f64q6<>+0(SB), Y6, Y8
-	VFMADD213PD  f64q5<>+0(SB), Y6, Y8
-	VFMADD213PD  f64q4<>+0(SB), Y6, Y8
-	VFMADD213PD  f64q3<>+0(SB), Y6, Y8
-	VFMADD213PD  f64q2<>+0(SB), Y6, Y8
-	VFMADD213PD  f64q1<>+0(SB), Y6, Y8
-	VFMADD213PD  f64q0<>+0(SB), Y6, Y8
-	VFMADD213PD  f64one<>+0(SB), Y6, Y8
-	VFMADD213PD  f64one<>+0(SB), Y6, Y8
-	VPADDQ       f64bias<>+0(SB), Y7, Y7
-	VPSLLQ       $0x34, Y7, Y7
-	VMULPD       Y7, Y8, Y8
-	VANDPD       Y5, Y8, Y8
-	VADDPD       Y8, Y1, Y1
-
-statsF64_exp_done:
-	VADDPD       Y1, Y3, Y3
-	VADDPD       Y2, Y3, Y3
-	VEXTRACTF128 $0x01, Y3, X1
-	VADDPD       X1, X3, X1
-	VPERMILPD    $0x01, X1, X2
-	VADDSD       X2, X1, X1
-	VEXTRACTF128 $0x01, Y4, X2
-	VADDPD       X2, X4, X2
-	VPERMILPD    $0x01, X2, X3
-	VADDSD       X3, X2, X2
+maxSumF64_done:
+	VADDPD       Y3, Y5, Y5
+	VADDPD       Y4, Y5, Y5
+	VMAXPD       Y2, Y1, Y1
+	VPERM2F128   $0x01, Y1, Y1, Y0
+	VMAXPD       Y0, Y1, Y1
+	VPERMILPD    $0x05, Y1, Y0
+	VMAXPD       Y0, Y1, Y1
+	VEXTRACTF128 $0x01, Y5, X0
+	VADDPD       X0, X5, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
 	VZEROUPPER
-	MOVSD        X0, mNew+32(FP)
-	MOVSD        X1, se+40(FP)
-	MOVSD        X2, sx+48(FP)
+	MOVSD        X1, m+24(FP)
+	MOVSD        X0, sx+32(FP)
+	RET
+
+// func expSumF64AVX2(x []float64, m float64) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·expSumF64AVX2(SB), NOSPLIT, $0-40
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	MOVSD        m+24(FP), X0
+	VBROADCASTSD X0, Y0
+	VXORPS       Y3, Y3, Y3
+
+expSumF64AVX2_chunk:
+	CMPQ   CX, $0x00000008
+	JB     expSumF64AVX2_vec
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	MOVQ   CX, DX
+	CMPQ   DX, $0x00000080
+	JBE    expSumF64AVX2_small
+	MOVQ   $0x00000080, DX
+
+expSumF64AVX2_small:
+	SHRQ $0x03, DX
+
+expSumF64AVX2_inner:
+	VMOVUPD      (AX), Y4
+	VSUBPD       Y0, Y4, Y4
+	VMAXPD       f64clamp<>+0(SB), Y4, Y4
+	VMOVUPD      f64log2e<>+0(SB), Y5
+	VFMADD213PD  f64magic<>+0(SB), Y4, Y5
+	VSUBPD       f64magic<>+0(SB), Y5, Y6
+	VFNMADD231PD f64ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PD f64ln2lo<>+0(SB), Y6, Y4
+	VMOVUPD      f64q10<>+0(SB), Y6
+	VFMADD213PD  f64q9<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q8<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q7<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q6<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q5<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q4<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q3<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q2<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q1<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q0<>+0(SB), Y4, Y6
+	VFMADD213PD  f64one<>+0(SB), Y4, Y6
+	VFMADD213PD  f64one<>+0(SB), Y4, Y6
+	VPADDQ       f64bias<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y6, Y6
+	VADDPD       Y6, Y1, Y1
+	VMOVUPD      32(AX), Y4
+	VSUBPD       Y0, Y4, Y4
+	VMAXPD       f64clamp<>+0(SB), Y4, Y4
+	VMOVUPD      f64log2e<>+0(SB), Y5
+	VFMADD213PD  f64magic<>+0(SB), Y4, Y5
+	VSUBPD       f64magic<>+0(SB), Y5, Y6
+	VFNMADD231PD f64ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PD f64ln2lo<>+0(SB), Y6, Y4
+	VMOVUPD      f64q10<>+0(SB), Y6
+	VFMADD213PD  f64q9<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q8<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q7<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q6<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q5<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q4<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q3<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q2<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q1<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q0<>+0(SB), Y4, Y6
+	VFMADD213PD  f64one<>+0(SB), Y4, Y6
+	VFMADD213PD  f64one<>+0(SB), Y4, Y6
+	VPADDQ       f64bias<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y6, Y6
+	VADDPD       Y6, Y2, Y2
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000008, CX
+	DECQ         DX
+	JNZ          expSumF64AVX2_inner
+	VADDPD       Y1, Y3, Y3
+	VADDPD       Y2, Y3, Y3
+	JMP          expSumF64AVX2_chunk
+
+expSumF64AVX2_vec:
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+
+expSumF64AVX2_vecloop:
+	CMPQ         CX, $0x00000004
+	JB           expSumF64AVX2_tail
+	VMOVUPD      (AX), Y4
+	VSUBPD       Y0, Y4, Y4
+	VMAXPD       f64clamp<>+0(SB), Y4, Y4
+	VMOVUPD      f64log2e<>+0(SB), Y5
+	VFMADD213PD  f64magic<>+0(SB), Y4, Y5
+	VSUBPD       f64magic<>+0(SB), Y5, Y6
+	VFNMADD231PD f64ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PD f64ln2lo<>+0(SB), Y6, Y4
+	VMOVUPD      f64q10<>+0(SB), Y6
+	VFMADD213PD  f64q9<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q8<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q7<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q6<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q5<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q4<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q3<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q2<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q1<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q0<>+0(SB), Y4, Y6
+	VFMADD213PD  f64one<>+0(SB), Y4, Y6
+	VFMADD213PD  f64one<>+0(SB), Y4, Y6
+	VPADDQ       f64bias<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y6, Y6
+	VADDPD       Y6, Y1, Y1
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000004, CX
+	JMP          expSumF64AVX2_vecloop
+
+expSumF64AVX2_tail:
+	TESTQ        CX, CX
+	JZ           expSumF64AVX2_done
+	MOVQ         $0x00000004, DX
+	SUBQ         CX, DX
+	LEAQ         f64masks<>+0(SB), CX
+	VMOVDQU      (CX)(DX*8), Y4
+	VMASKMOVPD   (AX), Y4, Y5
+	VSUBPD       Y0, Y5, Y5
+	VMAXPD       f64clamp<>+0(SB), Y5, Y5
+	VMOVUPD      f64log2e<>+0(SB), Y0
+	VFMADD213PD  f64magic<>+0(SB), Y5, Y0
+	VSUBPD       f64magic<>+0(SB), Y0, Y6
+	VFNMADD231PD f64ln2hi<>+0(SB), Y6, Y5
+	VFNMADD231PD f64ln2lo<>+0(SB), Y6, Y5
+	VMOVUPD      f64q10<>+0(SB), Y6
+	VFMADD213PD  f64q9<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q8<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q7<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q6<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q5<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q4<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q3<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q2<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q1<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q0<>+0(SB), Y5, Y6
+	VFMADD213PD  f64one<>+0(SB), Y5, Y6
+	VFMADD213PD  f64one<>+0(SB), Y5, Y6
+	VPADDQ       f64bias<>+0(SB), Y0, Y0
+	VPSLLQ       $0x34, Y0, Y0
+	VMULPD       Y0, Y6, Y6
+	VANDPD       Y4, Y6, Y6
+	VADDPD       Y6, Y1, Y1
+
+expSumF64AVX2_done:
+	VADDPD       Y1, Y3, Y3
+	VADDPD       Y2, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPD       X0, X3, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+32(FP)
+	RET
+
+// func expStoreF64AVX2(e []float64, x []float64, m float64) float64
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·expStoreF64AVX2(SB), NOSPLIT, $0-64
+	MOVQ         x_base+24(FP), AX
+	MOVQ         x_len+32(FP), CX
+	MOVQ         e_base+0(FP), DX
+	MOVSD        m+48(FP), X0
+	VBROADCASTSD X0, Y0
+	VXORPS       Y3, Y3, Y3
+
+expStoreF64AVX2_chunk:
+	CMPQ   CX, $0x00000008
+	JB     expStoreF64AVX2_vec
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	MOVQ   CX, BX
+	CMPQ   BX, $0x00000080
+	JBE    expStoreF64AVX2_small
+	MOVQ   $0x00000080, BX
+
+expStoreF64AVX2_small:
+	SHRQ $0x03, BX
+
+expStoreF64AVX2_inner:
+	VMOVUPD      (AX), Y4
+	VSUBPD       Y0, Y4, Y4
+	VMAXPD       f64clamp<>+0(SB), Y4, Y4
+	VMOVUPD      f64log2e<>+0(SB), Y5
+	VFMADD213PD  f64magic<>+0(SB), Y4, Y5
+	VSUBPD       f64magic<>+0(SB), Y5, Y6
+	VFNMADD231PD f64ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PD f64ln2lo<>+0(SB), Y6, Y4
+	VMOVUPD      f64q10<>+0(SB), Y6
+	VFMADD213PD  f64q9<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q8<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q7<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q6<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q5<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q4<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q3<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q2<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q1<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q0<>+0(SB), Y4, Y6
+	VFMADD213PD  f64one<>+0(SB), Y4, Y6
+	VFMADD213PD  f64one<>+0(SB), Y4, Y6
+	VPADDQ       f64bias<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y6, Y6
+	VMOVUPD      Y6, (DX)
+	VADDPD       Y6, Y1, Y1
+	VMOVUPD      32(AX), Y4
+	VSUBPD       Y0, Y4, Y4
+	VMAXPD       f64clamp<>+0(SB), Y4, Y4
+	VMOVUPD      f64log2e<>+0(SB), Y5
+	VFMADD213PD  f64magic<>+0(SB), Y4, Y5
+	VSUBPD       f64magic<>+0(SB), Y5, Y6
+	VFNMADD231PD f64ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PD f64ln2lo<>+0(SB), Y6, Y4
+	VMOVUPD      f64q10<>+0(SB), Y6
+	VFMADD213PD  f64q9<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q8<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q7<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q6<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q5<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q4<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q3<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q2<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q1<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q0<>+0(SB), Y4, Y6
+	VFMADD213PD  f64one<>+0(SB), Y4, Y6
+	VFMADD213PD  f64one<>+0(SB), Y4, Y6
+	VPADDQ       f64bias<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y6, Y6
+	VMOVUPD      Y6, 32(DX)
+	VADDPD       Y6, Y2, Y2
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, DX
+	SUBQ         $0x00000008, CX
+	DECQ         BX
+	JNZ          expStoreF64AVX2_inner
+	VADDPD       Y1, Y3, Y3
+	VADDPD       Y2, Y3, Y3
+	JMP          expStoreF64AVX2_chunk
+
+expStoreF64AVX2_vec:
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+
+expStoreF64AVX2_vecloop:
+	CMPQ         CX, $0x00000004
+	JB           expStoreF64AVX2_tail
+	VMOVUPD      (AX), Y4
+	VSUBPD       Y0, Y4, Y4
+	VMAXPD       f64clamp<>+0(SB), Y4, Y4
+	VMOVUPD      f64log2e<>+0(SB), Y5
+	VFMADD213PD  f64magic<>+0(SB), Y4, Y5
+	VSUBPD       f64magic<>+0(SB), Y5, Y6
+	VFNMADD231PD f64ln2hi<>+0(SB), Y6, Y4
+	VFNMADD231PD f64ln2lo<>+0(SB), Y6, Y4
+	VMOVUPD      f64q10<>+0(SB), Y6
+	VFMADD213PD  f64q9<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q8<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q7<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q6<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q5<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q4<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q3<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q2<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q1<>+0(SB), Y4, Y6
+	VFMADD213PD  f64q0<>+0(SB), Y4, Y6
+	VFMADD213PD  f64one<>+0(SB), Y4, Y6
+	VFMADD213PD  f64one<>+0(SB), Y4, Y6
+	VPADDQ       f64bias<>+0(SB), Y5, Y5
+	VPSLLQ       $0x34, Y5, Y5
+	VMULPD       Y5, Y6, Y6
+	VMOVUPD      Y6, (DX)
+	VADDPD       Y6, Y1, Y1
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000020, DX
+	SUBQ         $0x00000004, CX
+	JMP          expStoreF64AVX2_vecloop
+
+expStoreF64AVX2_tail:
+	TESTQ        CX, CX
+	JZ           expStoreF64AVX2_done
+	MOVQ         $0x00000004, BX
+	SUBQ         CX, BX
+	LEAQ         f64masks<>+0(SB), CX
+	VMOVDQU      (CX)(BX*8), Y4
+	VMASKMOVPD   (AX), Y4, Y5
+	VSUBPD       Y0, Y5, Y5
+	VMAXPD       f64clamp<>+0(SB), Y5, Y5
+	VMOVUPD      f64log2e<>+0(SB), Y0
+	VFMADD213PD  f64magic<>+0(SB), Y5, Y0
+	VSUBPD       f64magic<>+0(SB), Y0, Y6
+	VFNMADD231PD f64ln2hi<>+0(SB), Y6, Y5
+	VFNMADD231PD f64ln2lo<>+0(SB), Y6, Y5
+	VMOVUPD      f64q10<>+0(SB), Y6
+	VFMADD213PD  f64q9<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q8<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q7<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q6<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q5<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q4<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q3<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q2<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q1<>+0(SB), Y5, Y6
+	VFMADD213PD  f64q0<>+0(SB), Y5, Y6
+	VFMADD213PD  f64one<>+0(SB), Y5, Y6
+	VFMADD213PD  f64one<>+0(SB), Y5, Y6
+	VPADDQ       f64bias<>+0(SB), Y0, Y0
+	VPSLLQ       $0x34, Y0, Y0
+	VMULPD       Y0, Y6, Y6
+	VANDPD       Y4, Y6, Y6
+	VMASKMOVPD   Y6, Y4, (DX)
+	VADDPD       Y6, Y1, Y1
+
+expStoreF64AVX2_done:
+	VADDPD       Y1, Y3, Y3
+	VADDPD       Y2, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X0
+	VADDPD       X0, X3, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, ret+56(FP)
+	RET
+
+// func axpbF64AVX2(g []float64, a float64, b float64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·axpbF64AVX2(SB), NOSPLIT, $0-40
+	MOVQ         g_base+0(FP), AX
+	MOVQ         g_len+8(FP), CX
+	MOVSD        a+24(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVSD        b+32(FP), X1
+	VBROADCASTSD X1, Y1
+
+axpbF64AVX2_chunk:
+	CMPQ CX, $0x00000010
+	JB   axpbF64AVX2_vec
+	MOVQ CX, DX
+	CMPQ DX, $0x00100000
+	JBE  axpbF64AVX2_small
+	MOVQ $0x00100000, DX
+
+axpbF64AVX2_small:
+	SHRQ $0x04, DX
+
+axpbF64AVX2_inner:
+	VMOVUPD     (AX), Y2
+	VFMSUB213PD Y1, Y0, Y2
+	VMOVUPD     Y2, (AX)
+	VMOVUPD     32(AX), Y2
+	VFMSUB213PD Y1, Y0, Y2
+	VMOVUPD     Y2, 32(AX)
+	VMOVUPD     64(AX), Y2
+	VFMSUB213PD Y1, Y0, Y2
+	VMOVUPD     Y2, 64(AX)
+	VMOVUPD     96(AX), Y2
+	VFMSUB213PD Y1, Y0, Y2
+	VMOVUPD     Y2, 96(AX)
+	ADDQ        $0x00000080, AX
+	SUBQ        $0x00000010, CX
+	DECQ        DX
+	JNZ         axpbF64AVX2_inner
+	JMP         axpbF64AVX2_chunk
+
+axpbF64AVX2_vec:
+axpbF64AVX2_vecloop:
+	CMPQ        CX, $0x00000004
+	JB          axpbF64AVX2_tail
+	VMOVUPD     (AX), Y2
+	VFMSUB213PD Y1, Y0, Y2
+	VMOVUPD     Y2, (AX)
+	ADDQ        $0x00000020, AX
+	SUBQ        $0x00000004, CX
+	JMP         axpbF64AVX2_vecloop
+
+axpbF64AVX2_tail:
+	TESTQ       CX, CX
+	JZ          axpbF64AVX2_done
+	MOVQ        $0x00000004, DX
+	SUBQ        CX, DX
+	LEAQ        f64masks<>+0(SB), CX
+	VMOVDQU     (CX)(DX*8), Y2
+	VMASKMOVPD  (AX), Y2, Y3
+	VFMSUB213PD Y1, Y0, Y3
+	VMASKMOVPD  Y3, Y2, (AX)
+
+axpbF64AVX2_done:
+	VZEROUPPER
+	RET
+
+// func axpbWF64AVX2(g []float64, w []float64, a float64, b float64)
+// Requires: AVX, AVX2, FMA3, SSE2
+TEXT ·axpbWF64AVX2(SB), NOSPLIT, $0-64
+	MOVQ         g_base+0(FP), AX
+	MOVQ         g_len+8(FP), CX
+	MOVQ         w_base+24(FP), DX
+	MOVSD        a+48(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVSD        b+56(FP), X1
+	VBROADCASTSD X1, Y1
+
+axpbWF64AVX2_chunk:
+	CMPQ CX, $0x00000010
+	JB   axpbWF64AVX2_vec
+	MOVQ CX, BX
+	CMPQ BX, $0x00100000
+	JBE  axpbWF64AVX2_small
+	MOVQ $0x00100000, BX
+
+axpbWF64AVX2_small:
+	SHRQ $0x04, BX
+
+axpbWF64AVX2_inner:
+	VMOVUPD     (AX), Y2
+	VMOVUPD     (DX), Y3
+	VMULPD      Y1, Y3, Y3
+	VFMSUB231PD Y2, Y0, Y3
+	VMOVUPD     Y3, (AX)
+	VMOVUPD     32(AX), Y2
+	VMOVUPD     32(DX), Y3
+	VMULPD      Y1, Y3, Y3
+	VFMSUB231PD Y2, Y0, Y3
+	VMOVUPD     Y3, 32(AX)
+	VMOVUPD     64(AX), Y2
+	VMOVUPD     64(DX), Y3
+	VMULPD      Y1, Y3, Y3
+	VFMSUB231PD Y2, Y0, Y3
+	VMOVUPD     Y3, 64(AX)
+	VMOVUPD     96(AX), Y2
+	VMOVUPD     96(DX), Y3
+	VMULPD      Y1, Y3, Y3
+	VFMSUB231PD Y2, Y0, Y3
+	VMOVUPD     Y3, 96(AX)
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, DX
+	SUBQ        $0x00000010, CX
+	DECQ        BX
+	JNZ         axpbWF64AVX2_inner
+	JMP         axpbWF64AVX2_chunk
+
+axpbWF64AVX2_vec:
+axpbWF64AVX2_vecloop:
+	CMPQ        CX, $0x00000004
+	JB          axpbWF64AVX2_tail
+	VMOVUPD     (AX), Y2
+	VMOVUPD     (DX), Y3
+	VMULPD      Y1, Y3, Y3
+	VFMSUB231PD Y2, Y0, Y3
+	VMOVUPD     Y3, (AX)
+	ADDQ        $0x00000020, AX
+	ADDQ        $0x00000020, DX
+	SUBQ        $0x00000004, CX
+	JMP         axpbWF64AVX2_vecloop
+
+axpbWF64AVX2_tail:
+	TESTQ       CX, CX
+	JZ          axpbWF64AVX2_done
+	MOVQ        $0x00000004, BX
+	SUBQ        CX, BX
+	LEAQ        f64masks<>+0(SB), CX
+	VMOVDQU     (CX)(BX*8), Y2
+	VMASKMOVPD  (AX), Y2, Y3
+	VMASKMOVPD  (DX), Y2, Y4
+	VMULPD      Y1, Y4, Y4
+	VFMSUB231PD Y3, Y0, Y4
+	VMASKMOVPD  Y4, Y2, (AX)
+
+axpbWF64AVX2_done:
+	VZEROUPPER
 	RET
 
 // func gradF64AVX2(g []float64, x []float64, m float64, a float64, b float64)

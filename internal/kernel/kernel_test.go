@@ -95,16 +95,19 @@ func conv[T float32 | float64](x []float64) []T {
 }
 
 type kernels[T float32 | float64] struct {
-	stats func([]T) (float64, float64, float64)
-	dot   func(x, w []T) float64
-	grad  func(g, x []T, m, a, b float64)
-	gradW func(g, x, w []T, m, a, b float64)
+	stats    func([]T) (float64, float64, float64)
+	dot      func(x, w []T) float64
+	grad     func(g, x []T, m, a, b float64)
+	gradW    func(g, x, w []T, m, a, b float64)
+	statsExp func(e, x []T) (float64, float64, float64)
+	axpb     func(g []T, a, b float64)
+	axpbW    func(g, w []T, a, b float64)
 	// tolerances: relative for the loss, absolute for the gradient
 	lossTol, gradTol float64
 }
 
-var k32 = kernels[float32]{StatsF32, DotF32, GradF32, GradWF32, 1e-6, 1e-7}
-var k64 = kernels[float64]{StatsF64, DotF64, GradF64, GradWF64, 1e-12, 1e-15}
+var k32 = kernels[float32]{StatsF32, DotF32, GradF32, GradWF32, StatsExpF32, AxpbF32, AxpbWF32, 1e-6, 1e-7}
+var k64 = kernels[float64]{StatsF64, DotF64, GradF64, GradWF64, StatsExpF64, AxpbF64, AxpbWF64, 1e-12, 1e-15}
 
 func TestStats(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
@@ -118,6 +121,11 @@ func testStats[T float32 | float64](t *testing.T, k kernels[T]) {
 		for name, x64 := range rows(n, 1) {
 			x := conv[T](x64)
 			m, s, sx := k.stats(x)
+			if n%2 == 1 {
+				// At odd lengths, StatsExp is held to the same tolerances.
+				e, _ := guarded[T](n)
+				m, s, sx = k.statsExp(e, x)
+			}
 			rm, rs, rsx := refStats(x)
 			if n == 0 {
 				if !math.IsInf(m, -1) || s != 0 || sx != 0 {
@@ -183,6 +191,21 @@ func TestStatsNonFinite(t *testing.T) {
 					m, _, sx := StatsF32(x)
 					if finite(m) && finite(sx) {
 						t.Errorf("n=%d x[%d]=%v: m=%v sx=%v both finite", n, at, bad, m, sx)
+					}
+					e, intact := guarded[float32](n)
+					for i := range e {
+						e[i] = 12345.678
+					}
+					if m, _, sx := StatsExpF32(e, x); finite(m) && finite(sx) {
+						t.Errorf("StatsExp n=%d x[%d]=%v: m=%v sx=%v both finite", n, at, bad, m, sx)
+					}
+					for i := range e {
+						if e[i] != 12345.678 {
+							t.Fatalf("StatsExp n=%d x[%d]=%v wrote e[%d] for a non-finite row", n, at, bad, i)
+						}
+					}
+					if !intact() {
+						t.Fatalf("StatsExp wrote outside e")
 					}
 					y := make([]float64, n)
 					y[at] = bad
@@ -277,6 +300,29 @@ func testGrad[T float32 | float64](t *testing.T, k kernels[T]) {
 					t.Fatalf("n=%d %s weighted=%v in place: wrote outside g", n, name, weighted)
 				}
 				check("in place", xg)
+				// Fused: StatsExp leaves exp(x − m) in g, Axpb finishes it;
+				// separate and in place.
+				for _, inPlace := range []bool{false, true} {
+					g, intact := guarded[T](n)
+					src := x
+					if inPlace {
+						copy(g, x)
+						src = g
+					}
+					m, _, _ := k.statsExp(g, src)
+					if m != rm {
+						t.Fatalf("n=%d %s: StatsExp max %v, want %v", n, name, m, rm)
+					}
+					if weighted {
+						k.axpbW(g, w, a, b)
+					} else {
+						k.axpb(g, a, b)
+					}
+					if !intact() {
+						t.Fatalf("n=%d %s weighted=%v fused in place=%v: wrote outside g", n, name, weighted, inPlace)
+					}
+					check(fmt.Sprintf("fused, in place %v", inPlace), g)
+				}
 			}
 		}
 	}

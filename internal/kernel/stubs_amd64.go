@@ -4,8 +4,20 @@
 
 package kernel
 
-// blockStatsF32AVX2 returns mNew = max(m, max x), se = Σ exp(x − mNew) and sx = Σ (x − x[0]); len(x) > 0.
-func blockStatsF32AVX2(x []float32, m float32) (mNew float32, se float64, sx float64)
+// maxSumF32AVX2 returns m = max x and sx = Σ (x − x[0]); len(x) > 0.
+func maxSumF32AVX2(x []float32) (m float32, sx float64)
+
+// expSumF32AVX2 returns Σ exp(x − m) for m ≥ max x.
+func expSumF32AVX2(x []float32, m float32) float64
+
+// expStoreF32AVX2 writes e[j] = exp(x[j] − m) for j < len(x) and returns their sum; m ≥ max x.
+func expStoreF32AVX2(e []float32, x []float32, m float32) float64
+
+// axpbF32AVX2 writes g[j] = a·g[j] − b for j < len(g).
+func axpbF32AVX2(g []float32, a float32, b float32)
+
+// axpbWF32AVX2 writes g[j] = a·g[j] − b·w[j] for j < len(g).
+func axpbWF32AVX2(g []float32, w []float32, a float32, b float32)
 
 // gradF32AVX2 writes g[j] = a·exp(x[j] − m) − b for j < len(x).
 func gradF32AVX2(g []float32, x []float32, m float32, a float32, b float32)
@@ -16,8 +28,20 @@ func gradWF32AVX2(g []float32, x []float32, w []float32, m float32, a float32, b
 // dotF32AVX2 returns Σ x[i]·w[i] over the first len(x) &^ 7 elements, in float64.
 func dotF32AVX2(x []float32, w []float32) float64
 
-// blockStatsF64AVX2 returns mNew = max(m, max x), se = Σ exp(x − mNew) and sx = Σ (x − x[0]); len(x) > 0.
-func blockStatsF64AVX2(x []float64, m float64) (mNew float64, se float64, sx float64)
+// maxSumF64AVX2 returns m = max x and sx = Σ (x − x[0]); len(x) > 0.
+func maxSumF64AVX2(x []float64) (m float64, sx float64)
+
+// expSumF64AVX2 returns Σ exp(x − m) for m ≥ max x.
+func expSumF64AVX2(x []float64, m float64) float64
+
+// expStoreF64AVX2 writes e[j] = exp(x[j] − m) for j < len(x) and returns their sum; m ≥ max x.
+func expStoreF64AVX2(e []float64, x []float64, m float64) float64
+
+// axpbF64AVX2 writes g[j] = a·g[j] − b for j < len(g).
+func axpbF64AVX2(g []float64, a float64, b float64)
+
+// axpbWF64AVX2 writes g[j] = a·g[j] − b·w[j] for j < len(g).
+func axpbWF64AVX2(g []float64, w []float64, a float64, b float64)
 
 // gradF64AVX2 writes g[j] = a·exp(x[j] − m) − b for j < len(x).
 func gradF64AVX2(g []float64, x []float64, m float64, a float64, b float64)
