@@ -32,9 +32,6 @@ func TestLibreOfficeRecomputes(t *testing.T) {
 		}
 		t.Skip("skipping the LibreOffice recomputation: soffice not found (install libreoffice-calc-nogui; under CI=true this fails)")
 	}
-	if testing.Short() && os.Getenv("CI") != "true" {
-		t.Skip("skipping the LibreOffice recomputation in -short mode (it runs under CI=true)")
-	}
 	dir := t.TempDir()
 	ins := testInputs()
 	names := make([]string, 0, len(ins))
