@@ -8,16 +8,21 @@ import (
 	"github.com/lsce/lsce"
 )
 
-// BenchmarkGemm compares gonum's BLAS with the blocked Go kernels on the
-// fused loss's block shapes (256 rows × 1024 classes × 256 hidden), float32.
-// Reported as GFLOP/s via b.SetBytes(flops): "MB/s" reads as MFLOP/s.
+// BenchmarkGemm compares the matrix-product implementations on the fused
+// loss's block shapes (256 rows × 1024 classes × 256 hidden), in both
+// precisions. b.SetBytes(flops): "MB/s" reads as MFLOP/s.
 func BenchmarkGemm(b *testing.B) {
+	b.Run("T=float32", benchGemm[float32])
+	b.Run("T=float64", benchGemm[float64])
+}
+
+func benchGemm[T Float](b *testing.B) {
 	const m, n, k = DefaultRowBlock, DefaultClassBlock, 256
 	rng := rand.New(rand.NewPCG(1, 1))
-	rnd := func(c int) []float32 {
-		x := make([]float32, c)
+	rnd := func(c int) []T {
+		x := make([]T, c)
 		for i := range x {
-			x[i] = float32(rng.NormFloat64())
+			x[i] = T(rng.NormFloat64())
 		}
 		return x
 	}

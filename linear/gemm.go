@@ -14,16 +14,17 @@ import (
 //
 // Three implementations, chosen by gemmImpl:
 //
-//	"avx2"  float32 only: packed panels and an AVX2+FMA 6×16 micro-kernel
-//	        (sgemm.go, sgemm_amd64.s); float64 falls back to "gonum"
+//	"avx2"  packed panels and an AVX2+FMA micro-kernel, 6×16 for float32
+//	        and 6×8 for float64 (sgemm.go, sgemm_amd64.s)
 //	"gonum" gonum's BLAS (blas/gonum: pure Go with SSE inner loops)
 //	"go"    the blocked pure-Go kernels of kernels.go
 //
-// BenchmarkGemm measures them on the fused loss's block shapes (float32,
-// 256×1024×256). On the development machine (AMD EPYC, 2 cores, AVX2+FMA,
-// shared with other jobs, so ±30%): avx2 20–31 GFLOP/s on one core; gonum
-// 1.7–2.9 GFLOP/s using both cores (its own goroutines); go 0.7–1.4 GFLOP/s
-// on one core. Hence "avx2" where the CPU has it, else "gonum".
+// BenchmarkGemm measures them on the fused loss's block shapes (256×1024×256).
+// On the development machine (AMD EPYC, 2 cores, AVX2+FMA, shared with other
+// jobs, so ±30%), wall-clock GFLOP/s: float32 avx2 19–31 on one core, gonum
+// 1.2–2.9 using both cores (its own goroutines), go 0.7–1.4 on one core;
+// float64 avx2 about 12, gonum 1.4. In CPU time avx2 is about 40 GFLOP/s per
+// core in float32. Hence "avx2" where the CPU has it, else "gonum".
 var gemmImpl = defaultGemm()
 
 func defaultGemm() string {
@@ -41,14 +42,11 @@ func gemmNT[T Float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int
 		goNT(m, n, k, a, lda, b, ldb, c, ldc)
 		return
 	case "avx2":
-		if a32, ok := any(a).([]float32); ok {
-			c32 := any(c).([]float32)
-			for i := range m {
-				clear(c32[i*ldc : i*ldc+n])
-			}
-			sgemm(false, true, m, n, k, a32, lda, any(b).([]float32), ldb, c32, ldc)
-			return
+		for i := range m {
+			clear(c[i*ldc : i*ldc+n])
 		}
+		packedGemm(false, true, m, n, k, a, lda, b, ldb, c, ldc)
+		return
 	}
 	switch a := any(a).(type) {
 	case []float32:
@@ -64,10 +62,8 @@ func gemmNN[T Float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int
 		goNN(m, n, k, a, lda, b, ldb, c, ldc)
 		return
 	case "avx2":
-		if a32, ok := any(a).([]float32); ok {
-			sgemm(false, false, m, n, k, a32, lda, any(b).([]float32), ldb, any(c).([]float32), ldc)
-			return
-		}
+		packedGemm(false, false, m, n, k, a, lda, b, ldb, c, ldc)
+		return
 	}
 	switch a := any(a).(type) {
 	case []float32:
@@ -83,10 +79,8 @@ func gemmTN[T Float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int
 		goTN(m, n, k, a, lda, b, ldb, c, ldc)
 		return
 	case "avx2":
-		if a32, ok := any(a).([]float32); ok {
-			sgemm(true, false, m, n, k, a32, lda, any(b).([]float32), ldb, any(c).([]float32), ldc)
-			return
-		}
+		packedGemm(true, false, m, n, k, a, lda, b, ldb, c, ldc)
+		return
 	}
 	switch a := any(a).(type) {
 	case []float32:

@@ -32,11 +32,10 @@
 //
 // # Performance
 //
-// Matrix products go through the package's own packed AVX2+FMA kernel for
-// float32 (about 40 GFLOP/s per core of CPU time on the development
-// machine, an AMD EPYC without AVX-512), or gonum's BLAS (float64, or CPUs
-// without AVX2), which measured 10–15 times slower in float32; see
-// BenchmarkGemm. At N = 8192, D = 256, V = 32000 in float32 on two cores,
+// Matrix products go through the package's own packed AVX2+FMA kernels
+// (float32: about 40 GFLOP/s per core of CPU time on the development
+// machine, an AMD EPYC without AVX-512), or gonum's BLAS on CPUs without
+// AVX2, which measured 8–15 times slower; see BenchmarkGemm. At N = 8192, D = 256, V = 32000 in float32 on two cores,
 // `lsce bench --linear --workers 0 --check` measured: fused 14.2 s of CPU
 // time and a 110 MB peak resident set for the whole process; the
 // materialised path 17.2 s of CPU time and 1.19 GB; loss difference 1.9e-11

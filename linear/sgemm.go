@@ -2,29 +2,35 @@ package linear
 
 import "sync"
 
-// sgemm is the float32 matrix product behind gemmNT, gemmNN and gemmTN when
-// the AVX2 micro-kernel is available:
+// packedGemm is the matrix product behind gemmNT, gemmNN and gemmTN when
+// the AVX2 micro-kernels are available:
 //
 //	C (m×n, ldc) += op(A)·op(B)
 //	op(A) = A (m×k, lda), or Aᵀ with A stored k×m when transA
 //	op(B) = B (k×n, ldb), or Bᵀ with B stored n×k when transB
 //
-// It packs k-chunks of A into 6-row panels and of B into 16-column panels
-// (zero-padded at the edges), and multiplies panel by panel with the 6×16
-// micro-kernel; edge tiles go through a scratch tile. This is the classic
+// It packs k-chunks of A into 6-row panels and of B into nr-column panels
+// (zero-padded at the edges; nr = 16 for float32, 8 for float64: two YMM
+// registers), and multiplies panel by panel with the 6×nr micro-kernel; edge
+// tiles go through a scratch tile. This is the classic
 // Goto/BLIS scheme without the outer cache blocking over m and n, which the
 // fused loss's blocks make unnecessary.
-func sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+func packedGemm[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	if m == 0 || n == 0 || k == 0 {
 		return
 	}
-	const mr, nr, kc = 6, 16, 256
+	const mr, kc = 6, 256
+	nr := 16
+	if _, ok := any(a).([]float64); ok {
+		nr = 8
+	}
 	ps := packPool.Get().(*packBufs)
 	defer packPool.Put(ps)
 	mPanels := (m + mr - 1) / mr
-	ap := grow32(&ps.a, mPanels*mr*kc)
-	bp := grow32(&ps.b, nr*kc)
-	var tile [mr * nr]float32
+	ap := growPack[T](&ps.a, mPanels*mr*kc)
+	bp := growPack[T](&ps.b, nr*kc)
+	var tileBuf [mr * 16]T
+	tile := tileBuf[:mr*nr]
 	for p0 := 0; p0 < k; p0 += kc {
 		kk := min(kc, k-p0)
 		// Pack A: panel ip holds rows ip·6 … ip·6+5, p-major; reads go
@@ -78,8 +84,8 @@ func sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, 
 					microKernel(kk, apan, bq, c[i0*ldc+j0:], ldc)
 					continue
 				}
-				tile = [mr * nr]float32{}
-				microKernel(kk, apan, bq, tile[:], nr)
+				clear(tile)
+				microKernel(kk, apan, bq, tile, nr)
 				for r := range mw {
 					crow := c[(i0+r)*ldc+j0 : (i0+r)*ldc+j0+nw]
 					for cc := range crow {
@@ -91,15 +97,28 @@ func sgemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, 
 	}
 }
 
-type packBufs struct{ a, b []float32 }
+// packBufs are one goroutine's packing buffers ([]float32 or []float64).
+type packBufs struct{ a, b any }
 
 var packPool = sync.Pool{New: func() any { return new(packBufs) }}
 
-func grow32(s *[]float32, n int) []float32 {
-	if cap(*s) < n {
-		*s = make([]float32, n)
+func growPack[T Float](s *any, n int) []T {
+	if buf, ok := (*s).([]T); ok && cap(buf) >= n {
+		return buf[:n]
 	}
-	return (*s)[:n]
+	buf := make([]T, n)
+	*s = buf
+	return buf
+}
+
+// microKernel dispatches to the 6×16 float32 or 6×8 float64 micro-kernel.
+func microKernel[T Float](k int, a, b, c []T, ldc int) {
+	switch a := any(a).(type) {
+	case []float32:
+		microKernel32(k, a, any(b).([]float32), any(c).([]float32), ldc)
+	case []float64:
+		microKernel64(k, a, any(b).([]float64), any(c).([]float64), ldc)
+	}
 }
 
 // kern6x16Go is the reference loop of the micro-kernel:
@@ -117,6 +136,27 @@ func kern6x16Go(k int, a, b, c []float32, ldc int) {
 	}
 	for r := range 6 {
 		row := c[r*ldc : r*ldc+16]
+		for j := range row {
+			row[j] += acc[r][j]
+		}
+	}
+}
+
+// kern6x8dGo is the reference loop of the float64 micro-kernel:
+//
+//	for p < k, r < 6, j < 8: c[r·ldc + j] += a[p·6 + r]·b[p·8 + j]
+func kern6x8dGo(k int, a, b, c []float64, ldc int) {
+	var acc [6][8]float64
+	for p := range k {
+		ap, bp := a[p*6:p*6+6], b[p*8:p*8+8]
+		for r, x := range ap {
+			for j, y := range bp {
+				acc[r][j] += x * y
+			}
+		}
+	}
+	for r := range 6 {
+		row := c[r*ldc : r*ldc+8]
 		for j := range row {
 			row[j] += acc[r][j]
 		}

@@ -8,11 +8,16 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// kern6x16 is the AVX2+FMA micro-kernel of sgemm (sgemm_amd64.s); its
-// reference loop is kern6x16Go.
+// kern6x16 is the AVX2+FMA float32 micro-kernel of packedGemm
+// (sgemm_amd64.s); its reference loop is kern6x16Go.
 //
 //go:noescape
 func kern6x16(k int, a, b, c *float32, ldc int)
+
+// kern6x8d is the float64 micro-kernel; its reference loop is kern6x8dGo.
+//
+//go:noescape
+func kern6x8d(k int, a, b, c *float64, ldc int)
 
 // hasKernel reports whether kern6x16 runs here: AVX2 and FMA with OS
 // support, unless LSCE_PUREGO is set (as for package lsce's row kernels).
@@ -23,6 +28,10 @@ func pureGoEnv() bool {
 	return v != "" && v != "0"
 }
 
-func microKernel(k int, a, b, c []float32, ldc int) {
+func microKernel32(k int, a, b, c []float32, ldc int) {
 	kern6x16(k, &a[0], &b[0], &c[0], ldc)
+}
+
+func microKernel64(k int, a, b, c []float64, ldc int) {
+	kern6x8d(k, &a[0], &b[0], &c[0], ldc)
 }

@@ -100,9 +100,6 @@ func runLinearBench[T lsce.Float](env *env, args linearBenchArgs, dtype string) 
 	}
 	out := linearBenchJSON{Rows: n, Hidden: d, Classes: v, DType: dtype, Workers: workers, Gemm: linear.Implementation(),
 		Epsilon: opt.Epsilon, Loss: res.Loss, FusedMS: ms(time.Since(start)), FusedCPUMS: ms(cpuTime() - cpu), PeakRSSMB: peakRSSMB()}
-	if dtype == "float64" && out.Gemm == "avx2" {
-		out.Gemm = "gonum" // the AVX2 kernel is float32 only
-	}
 
 	if args.Check {
 		gm := linear.Grads[T]{H: make([]T, n*d), W: make([]T, v*d), B: make([]T, v)}
