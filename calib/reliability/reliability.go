@@ -267,7 +267,7 @@ func diagram(pn Panel, yLabels bool) (*plot.Plot, error) {
 func subtitle(m calib.Metrics) string {
 	s := fmt.Sprintf("ECE = %.2f%%   MCE = %.2f%%", 100*m.ECE, 100*m.MCE)
 	if m.Temperature != 1 {
-		s += fmt.Sprintf("   T = %.3g", m.Temperature)
+		s += fmt.Sprintf("   T = %.4g", m.Temperature)
 	}
 	return s
 }
@@ -300,7 +300,7 @@ func histogram(m calib.Metrics, yLabels bool) (*plot.Plot, error) {
 		bar.LineStyle.Width = vg.Points(0.5)
 		p.Add(bar)
 	}
-	p.Y.Max = niceMax(100 * top * 1.08)
+	p.Y.Max = min(niceMax(100*top*1.08), 100)
 	p.Y.Tick.Marker = percentTicks{}
 	for _, v := range []struct {
 		x     float64

@@ -131,7 +131,15 @@ func TestSubtitle(t *testing.T) {
 		t.Errorf("subtitle %q, want %q", s, want)
 	}
 	m.Temperature = 2.71828
-	if s, want := subtitle(m), "ECE = 12.35%   MCE = 50.00%   T = 2.72"; s != want {
+	if s, want := subtitle(m), "ECE = 12.35%   MCE = 50.00%   T = 2.718"; s != want {
 		t.Errorf("subtitle %q, want %q", s, want)
+	}
+}
+
+func TestNiceMax(t *testing.T) {
+	for _, tc := range []struct{ in, want float64 }{{0, 1}, {0.7, 1}, {1.3, 2}, {2.2, 2.5}, {3, 5}, {47, 50}, {108, 200}, {9.9, 10}} {
+		if got := niceMax(tc.in); got != tc.want {
+			t.Errorf("niceMax(%v) = %v, want %v", tc.in, got, tc.want)
+		}
 	}
 }
