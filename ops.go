@@ -4,15 +4,20 @@ import "github.com/lsce/lsce/internal/kernel"
 
 // ops binds the per-type kernels for the generic code.
 type ops[T Float] struct {
-	stats func(x []T) (m, s, sx float64)
-	dot   func(x, w []T) float64
-	grad  func(g, x []T, m, a, b float64)
-	gradW func(g, x, w []T, m, a, b float64)
+	stats    func(x []T) (m, s, sx float64)
+	dot      func(x, w []T) float64
+	grad     func(g, x []T, m, a, b float64)
+	gradW    func(g, x, w []T, m, a, b float64)
+	statsExp func(e, x []T) (m, s, sx float64)
+	axpb     func(g []T, a, b float64)
+	axpbW    func(g, w []T, a, b float64)
 }
 
 var (
-	ops32 = ops[float32]{kernel.StatsF32, kernel.DotF32, kernel.GradF32, kernel.GradWF32}
-	ops64 = ops[float64]{kernel.StatsF64, kernel.DotF64, kernel.GradF64, kernel.GradWF64}
+	ops32 = ops[float32]{kernel.StatsF32, kernel.DotF32, kernel.GradF32, kernel.GradWF32,
+		kernel.StatsExpF32, kernel.AxpbF32, kernel.AxpbWF32}
+	ops64 = ops[float64]{kernel.StatsF64, kernel.DotF64, kernel.GradF64, kernel.GradWF64,
+		kernel.StatsExpF64, kernel.AxpbF64, kernel.AxpbWF64}
 )
 
 // opsFor returns the kernels for T.

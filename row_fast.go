@@ -8,6 +8,9 @@ import (
 // fastRow computes a contiguous row with an index target through the kernels:
 // one sweep for the statistics, one more for the gradient.
 func (e *engine[T]) fastRow(i int, x []T) (parts, error) {
+	if e.grad != nil && len(x) < splitMinClasses {
+		return e.fusedRow(i, x)
+	}
 	var m, s, sx, swz float64
 	if len(x) >= splitMinClasses { // the chunks of runSplit, for the same bits
 		st := e.longRowStat(x)
@@ -39,6 +42,43 @@ func (e *engine[T]) fastRow(i int, x []T) (parts, error) {
 	return p, nil
 }
 
+// fusedRow is fastRow with the gradient, for rows that stay in cache between
+// sweeps: StatsExp leaves exp(z_j − m) in the row's gradient, and one Axpb
+// sweep turns it into a·exp(z_j − m) − b·w_j, so each exponential is
+// computed once. The gradient may be the logits themselves: everything read
+// from x (z_y, Σ w·z) is read before StatsExp overwrites it, and StatsExp
+// writes nothing when the row is not finite, so the error can locate it.
+func (e *engine[T]) fusedRow(i int, x []T) (parts, error) {
+	k := e.lay.classes
+	y := e.in.Targets[i]
+	zy := float64(x[y])
+	var swz float64
+	if e.wT != nil {
+		swz = e.ops.dot(x, e.wT)
+	}
+	g := e.grad[i*k : (i+1)*k]
+	m, s, sx := e.ops.statsExp(g, x)
+	if !finite(m) || !finite(sx) || !(s > 0) {
+		return parts{}, locateNonFinite(i, x)
+	}
+	lse := m + math.Log(s)
+	wy := 1.0
+	if e.wT != nil {
+		wy = e.opt.Weight[y]
+	} else {
+		swz = sx
+	}
+	p := e.rowParts(k, lse, zy, wy, swz, e.wSum)
+	a, b := e.gradCoef(p.eps, s, lse, wy, k)
+	if e.wT != nil {
+		e.ops.axpbW(g, e.wT, a, b)
+	} else {
+		e.ops.axpb(g, a, b)
+	}
+	g[y] -= T((1 - p.eps) * wy * e.scale)
+	return p, nil
+}
+
 // rowParts assembles an index-target element's parts from its statistics.
 func (e *engine[T]) rowParts(k int, lse, zy, wy, swz, wRow float64) parts {
 	eps := e.effectiveEpsilon(k)
@@ -53,15 +93,22 @@ func (e *engine[T]) rowParts(k int, lse, zy, wy, swz, wRow float64) parts {
 // fastGrad writes a·exp(z_j − m) − b·w_j over a row, or a slice of a row of
 // k classes; the caller subtracts (1−ε')·w_y·scale at the target.
 func (e *engine[T]) fastGrad(g, x []T, eps, m, s, lse, wy float64, classes int) {
-	k := float64(classes)
-	sumWq := (1-eps)*wy + eps*e.wSum/k // Σ_c w_c q̃_c
-	a := (sumWq*e.scale + 2*e.opt.ZLoss*lse*e.zs) / s
-	b := eps / k * e.scale
+	a, b := e.gradCoef(eps, s, lse, wy, classes)
 	if e.wT != nil {
 		e.ops.gradW(g, x, e.wT, m, a, b)
 	} else {
 		e.ops.grad(g, x, m, a, b)
 	}
+}
+
+// gradCoef returns the factors of the gradient of a row of k classes:
+// ∂loss/∂z_j = a·exp(z_j − m) − b·w_j, less (1−ε')·w_y·scale at the target.
+func (e *engine[T]) gradCoef(eps, s, lse, wy float64, classes int) (a, b float64) {
+	k := float64(classes)
+	sumWq := (1-eps)*wy + eps*e.wSum/k // Σ_c w_c q̃_c
+	a = (sumWq*e.scale + 2*e.opt.ZLoss*lse*e.zs) / s
+	b = eps / k * e.scale
+	return a, b
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

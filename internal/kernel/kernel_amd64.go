@@ -63,14 +63,26 @@ var avx2 = &impl{
 	axpbW64: func(g, w []float64, a, b float64) { axpbWF64AVX2(g, w[:len(g)], a, b) },
 }
 
-// Block lengths of the online statistics: each block is swept twice (max and
-// Σx, then Σexp) while it sits in L1; blocks are merged by rescaling.
+// Rows up to wholeRow elements (256 KiB of float32, 512 KiB of float64) are
+// swept twice whole, max and Σx then Σexp, the second sweep from L2: the
+// same computation as StatsExp, so a pass with the gradient gives the same
+// bits as one without. Longer rows go in blocks of block32 or block64
+// elements, each swept twice while it sits in L1 and merged by rescaling.
 const (
-	block32 = 2048
-	block64 = 1024
+	wholeRow = 1 << 16
+	block32  = 2048
+	block64  = 1024
 )
 
 func statsF32AVX2(x []float32) (m, s, sx float64) {
+	if len(x) <= wholeRow && len(x) > 0 {
+		mb, bsx := maxSumF32AVX2(x)
+		m, sx = float64(mb), bsx+float64(len(x))*float64(x[0])
+		if finite(m) && finite(sx) {
+			return m, expSumF32AVX2(x, mb), sx
+		}
+		return statsGeneric(x)
+	}
 	mb := float32(math.Inf(-1))
 	for rest := x; len(rest) > 0; {
 		blk := rest[:min(len(rest), block32)]
@@ -92,6 +104,14 @@ func statsF32AVX2(x []float32) (m, s, sx float64) {
 }
 
 func statsF64AVX2(x []float64) (m, s, sx float64) {
+	if len(x) <= wholeRow && len(x) > 0 {
+		m, sx = maxSumF64AVX2(x)
+		sx += float64(len(x)) * x[0]
+		if finite(m) && finite(sx) {
+			return m, expSumF64AVX2(x, m), sx
+		}
+		return statsGeneric(x)
+	}
 	m = math.Inf(-1)
 	for rest := x; len(rest) > 0; {
 		blk := rest[:min(len(rest), block64)]

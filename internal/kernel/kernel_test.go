@@ -183,7 +183,7 @@ func TestStatsLongRow(t *testing.T) {
 
 func TestStatsNonFinite(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
-		for _, n := range []int{1, 5, 8, 33, 3000} {
+		for _, n := range []int{1, 5, 8, 33, 3000, 70001} {
 			for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
 				for _, at := range []int{0, n / 2, n - 1} {
 					x := make([]float32, n)
