@@ -13,6 +13,8 @@ Outputs:
   overconfident_targets.npy  (N,) int64
   overconfident.golden.json  the metrics (T = 1 and at the fitted T), 15 bins
   inf_logits.npy             (3, 3) float64 with +Inf at row 1, column 0
+  float_targets.npy          (3,) float64 [0, 1, 2]: integral float targets
+  half_targets.npy           (3,) float64 [0, 1.5, 2]: a non-integer target
 The calib tests and cmd/lsce/testdata/script/eval_*.txtar read them.
 The temperature is found by golden-section search on log T (an algorithm
 independent of the Go code's Newton iteration), then refined by bisection on
@@ -129,6 +131,8 @@ def main():
     np.save(os.path.join(OUT, "overconfident_logits.npy"), z32)
     np.save(os.path.join(OUT, "overconfident_targets.npy"), y.astype("<i8"))
     np.save(os.path.join(OUT, "inf_logits.npy"), np.array([[1, 2, 3], [np.inf, 5, 6], [7, 8, 9]], dtype="<f8"))
+    np.save(os.path.join(OUT, "float_targets.npy"), np.array([0, 1, 2], dtype="<f8"))
+    np.save(os.path.join(OUT, "half_targets.npy"), np.array([0, 1.5, 2], dtype="<f8"))
     golden = {"generator": "scripts/calib/gen_golden.py", "rows": N, "classes": C, "bins": BINS, "epsilon": EPS,
               "before": before, "temperature": t, "after": after}
     with open(os.path.join(OUT, "overconfident.golden.json"), "w") as f:
