@@ -88,7 +88,7 @@ func runEval(env *env, f *evalFlags, args []string) error {
 	if workers == 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	prog := newProgress(env.stderr, f.progress, d.rows)
+	prog := newProgress(env.stderr, f.progress, d.rows, d.rowBytes())
 	defer prog.done()
 	opt := calib.Options{Epsilon: f.epsilon, Bins: f.bins, Workers: workers, NoFit: f.noFit}
 	pass := func(o calib.Options) (*calib.Accumulator, error) {
@@ -414,6 +414,14 @@ func readFull[T any](read func([]T) (int, error), dst []T) (int, error) {
 	return n, nil
 }
 
+// rowBytes is the size of one row of logits in its file.
+func (d *evalData) rowBytes() float64 {
+	if d.f32 {
+		return 4 * float64(d.classes)
+	}
+	return 8 * float64(d.classes)
+}
+
 // locate names the file and place of a data error.
 func (d *evalData) locate(err error) error {
 	var le *lsce.Error
@@ -543,20 +551,21 @@ func writeEvalText(w io.Writer, r *calib.Report, d *evalData) error {
 // progress draws a bar on stderr, only when it is a terminal (or with
 // --progress always), at most ten times a second.
 type progress struct {
-	w      io.Writer
-	on     bool
-	rows   int
-	pass   int
-	mu     sync.Mutex
-	count  int
-	start  time.Time
-	last   time.Time
-	drawn  bool
-	closed bool
+	w        io.Writer
+	on       bool
+	rows     int
+	rowBytes float64
+	pass     int
+	mu       sync.Mutex
+	count    int
+	start    time.Time
+	last     time.Time
+	drawn    bool
+	closed   bool
 }
 
-func newProgress(w io.Writer, mode string, rows int) *progress {
-	p := &progress{w: w, rows: rows}
+func newProgress(w io.Writer, mode string, rows int, rowBytes float64) *progress {
+	p := &progress{w: w, rows: rows, rowBytes: rowBytes}
 	switch mode {
 	case "always":
 		p.on = true
@@ -592,7 +601,7 @@ func (p *progress) add(rows int) {
 		full := int(frac * width)
 		bar := strings.Repeat("█", full) + strings.Repeat("·", width-full)
 		rate := float64(p.count) / max(now.Sub(p.start).Seconds(), 1e-9)
-		fmt.Fprintf(p.w, "\rpass %d %s %5.1f%% %9.0f rows/s", p.pass, bar, 100*frac, rate)
+		fmt.Fprintf(p.w, "\rpass %d %s %5.1f%% %7.0f MB/s", p.pass, bar, 100*frac, rate*p.rowBytes/1e6)
 		p.drawn = true
 	}
 }
