@@ -176,6 +176,9 @@ type sweep struct {
 	body   func(off int, acc int, mask Op)
 	flush  func()
 	zero   func()
+	// ahead, when set, holds a byte distance: every unrolled step of the
+	// main loop prefetches (into L2) the cache line that far past p.
+	ahead GPVirtual
 }
 
 func (w *sweep) emit() {
@@ -201,6 +204,9 @@ func (w *sweep) emit() {
 	Label(w.name + "_small")
 	SHRQ(U8(bitsOf(step)), j)
 	Label(w.name + "_inner")
+	if w.ahead != nil {
+		PREFETCHT1(Mem{Base: w.p, Index: w.ahead, Scale: 1})
+	}
 	for u := 0; u < w.unroll; u++ {
 		w.body(u*vb, u, nil)
 	}
@@ -372,6 +378,12 @@ func (s *spec) maxSum() {
 // expSum emits expSum{T}(x []T, m T) float64 = Σ exp(x − m), m ≥ max x; with
 // store, expStore{T}(e, x []T, m T) float64, which also writes
 // e[j] = exp(x[j] − m) (e may alias x).
+//
+// This sweep is compute-bound and its row is in cache; meanwhile it
+// prefetches the memory that follows the row, len(x) elements ahead: in a
+// row-major matrix, the next row, which then streams in while exponentials
+// are computed instead of after. (A prefetch never faults, so reaching past
+// the last row is harmless.)
 func (s *spec) expSum(store bool) {
 	name := "expSum" + s.suffix + "AVX2"
 	sig := fmt.Sprintf("func(x []%s, m %s) float64", s.goType, s.goType)
@@ -395,10 +407,13 @@ func (s *spec) expSum(store bool) {
 	Load(Param("m"), mx)
 	m := YMM()
 	s.bcast(mx, m)
+	ahead := GP64()
+	MOVQ(n, ahead)
+	SHLQ(U8(bitsOf(s.size)), ahead)
 	eAcc := [2]VecVirtual{YMM(), YMM()}
 	eSum := YMM()
 	zero(eSum)
-	w := &sweep{s: s, name: name, p: p, n: n, ptrs: ptrs, unroll: 2,
+	w := &sweep{s: s, name: name, p: p, n: n, ptrs: ptrs, unroll: 2, ahead: ahead,
 		zero: func() { zero(eAcc[0]); zero(eAcc[1]) },
 		body: func(off, a int, mask Op) {
 			x := s.load(p, off, mask)

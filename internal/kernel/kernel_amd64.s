@@ -382,12 +382,14 @@ maxSumF32_done:
 	RET
 
 // func expSumF32AVX2(x []float32, m float32) float64
-// Requires: AVX, AVX2, FMA3, SSE, SSE2
+// Requires: AVX, AVX2, FMA3, MMX+, SSE, SSE2
 TEXT ·expSumF32AVX2(SB), NOSPLIT, $0-40
 	MOVQ         x_base+0(FP), AX
 	MOVQ         x_len+8(FP), CX
 	MOVSS        m+24(FP), X0
 	VBROADCASTSS X0, Y0
+	MOVQ         CX, DX
+	SHLQ         $0x02, DX
 	VXORPS       Y3, Y3, Y3
 
 expSumF32AVX2_chunk:
@@ -395,15 +397,16 @@ expSumF32AVX2_chunk:
 	JB     expSumF32AVX2_vec
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
-	MOVQ   CX, DX
-	CMPQ   DX, $0x00000100
+	MOVQ   CX, BX
+	CMPQ   BX, $0x00000100
 	JBE    expSumF32AVX2_small
-	MOVQ   $0x00000100, DX
+	MOVQ   $0x00000100, BX
 
 expSumF32AVX2_small:
-	SHRQ $0x04, DX
+	SHRQ $0x04, BX
 
 expSumF32AVX2_inner:
+	PREFETCHT1   (AX)(DX*1)
 	VMOVUPS      (AX), Y4
 	VSUBPS       Y0, Y4, Y4
 	VMAXPS       f32clamp<>+0(SB), Y4, Y4
@@ -444,7 +447,7 @@ expSumF32AVX2_inner:
 	VADDPS       Y6, Y2, Y2
 	ADDQ         $0x00000040, AX
 	SUBQ         $0x00000010, CX
-	DECQ         DX
+	DECQ         BX
 	JNZ          expSumF32AVX2_inner
 	VCVTPS2PD    X1, Y4
 	VADDPD       Y4, Y3, Y3
@@ -536,13 +539,15 @@ expSumF32AVX2_done:
 	RET
 
 // func expStoreF32AVX2(e []float32, x []float32, m float32) float64
-// Requires: AVX, AVX2, FMA3, SSE, SSE2
+// Requires: AVX, AVX2, FMA3, MMX+, SSE, SSE2
 TEXT ·expStoreF32AVX2(SB), NOSPLIT, $0-64
 	MOVQ         x_base+24(FP), AX
 	MOVQ         x_len+32(FP), CX
 	MOVQ         e_base+0(FP), DX
 	MOVSS        m+48(FP), X0
 	VBROADCASTSS X0, Y0
+	MOVQ         CX, BX
+	SHLQ         $0x02, BX
 	VXORPS       Y3, Y3, Y3
 
 expStoreF32AVX2_chunk:
@@ -550,15 +555,16 @@ expStoreF32AVX2_chunk:
 	JB     expStoreF32AVX2_vec
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
-	MOVQ   CX, BX
-	CMPQ   BX, $0x00000100
+	MOVQ   CX, SI
+	CMPQ   SI, $0x00000100
 	JBE    expStoreF32AVX2_small
-	MOVQ   $0x00000100, BX
+	MOVQ   $0x00000100, SI
 
 expStoreF32AVX2_small:
-	SHRQ $0x04, BX
+	SHRQ $0x04, SI
 
 expStoreF32AVX2_inner:
+	PREFETCHT1   (AX)(BX*1)
 	VMOVUPS      (AX), Y4
 	VSUBPS       Y0, Y4, Y4
 	VMAXPS       f32clamp<>+0(SB), Y4, Y4
@@ -602,7 +608,7 @@ expStoreF32AVX2_inner:
 	ADDQ         $0x00000040, AX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000010, CX
-	DECQ         BX
+	DECQ         SI
 	JNZ          expStoreF32AVX2_inner
 	VCVTPS2PD    X1, Y4
 	VADDPD       Y4, Y3, Y3
@@ -1241,12 +1247,14 @@ maxSumF64_done:
 	RET
 
 // func expSumF64AVX2(x []float64, m float64) float64
-// Requires: AVX, AVX2, FMA3, SSE2
+// Requires: AVX, AVX2, FMA3, MMX+, SSE2
 TEXT ·expSumF64AVX2(SB), NOSPLIT, $0-40
 	MOVQ         x_base+0(FP), AX
 	MOVQ         x_len+8(FP), CX
 	MOVSD        m+24(FP), X0
 	VBROADCASTSD X0, Y0
+	MOVQ         CX, DX
+	SHLQ         $0x03, DX
 	VXORPS       Y3, Y3, Y3
 
 expSumF64AVX2_chunk:
@@ -1254,15 +1262,16 @@ expSumF64AVX2_chunk:
 	JB     expSumF64AVX2_vec
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
-	MOVQ   CX, DX
-	CMPQ   DX, $0x00000080
+	MOVQ   CX, BX
+	CMPQ   BX, $0x00000080
 	JBE    expSumF64AVX2_small
-	MOVQ   $0x00000080, DX
+	MOVQ   $0x00000080, BX
 
 expSumF64AVX2_small:
-	SHRQ $0x03, DX
+	SHRQ $0x03, BX
 
 expSumF64AVX2_inner:
+	PREFETCHT1   (AX)(DX*1)
 	VMOVUPD      (AX), Y4
 	VSUBPD       Y0, Y4, Y4
 	VMAXPD       f64clamp<>+0(SB), Y4, Y4
@@ -1315,7 +1324,7 @@ expSumF64AVX2_inner:
 	VADDPD       Y6, Y2, Y2
 	ADDQ         $0x00000040, AX
 	SUBQ         $0x00000008, CX
-	DECQ         DX
+	DECQ         BX
 	JNZ          expSumF64AVX2_inner
 	VADDPD       Y1, Y3, Y3
 	VADDPD       Y2, Y3, Y3
@@ -1403,13 +1412,15 @@ expSumF64AVX2_done:
 	RET
 
 // func expStoreF64AVX2(e []float64, x []float64, m float64) float64
-// Requires: AVX, AVX2, FMA3, SSE2
+// Requires: AVX, AVX2, FMA3, MMX+, SSE2
 TEXT ·expStoreF64AVX2(SB), NOSPLIT, $0-64
 	MOVQ         x_base+24(FP), AX
 	MOVQ         x_len+32(FP), CX
 	MOVQ         e_base+0(FP), DX
 	MOVSD        m+48(FP), X0
 	VBROADCASTSD X0, Y0
+	MOVQ         CX, BX
+	SHLQ         $0x03, BX
 	VXORPS       Y3, Y3, Y3
 
 expStoreF64AVX2_chunk:
@@ -1417,15 +1428,16 @@ expStoreF64AVX2_chunk:
 	JB     expStoreF64AVX2_vec
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
-	MOVQ   CX, BX
-	CMPQ   BX, $0x00000080
+	MOVQ   CX, SI
+	CMPQ   SI, $0x00000080
 	JBE    expStoreF64AVX2_small
-	MOVQ   $0x00000080, BX
+	MOVQ   $0x00000080, SI
 
 expStoreF64AVX2_small:
-	SHRQ $0x03, BX
+	SHRQ $0x03, SI
 
 expStoreF64AVX2_inner:
+	PREFETCHT1   (AX)(BX*1)
 	VMOVUPD      (AX), Y4
 	VSUBPD       Y0, Y4, Y4
 	VMAXPD       f64clamp<>+0(SB), Y4, Y4
@@ -1481,7 +1493,7 @@ expStoreF64AVX2_inner:
 	ADDQ         $0x00000040, AX
 	ADDQ         $0x00000040, DX
 	SUBQ         $0x00000008, CX
-	DECQ         BX
+	DECQ         SI
 	JNZ          expStoreF64AVX2_inner
 	VADDPD       Y1, Y3, Y3
 	VADDPD       Y2, Y3, Y3
