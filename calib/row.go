@@ -51,25 +51,27 @@ func rowStats[T lsce.Float](z []T, y int, beta float64, sc *scratch) stats {
 	zy := float64(z[y])
 	m1, m2 := math.Inf(-1), math.Inf(-1)
 	ahead := 0
-	for k, v := range z {
+	for _, v := range z {
 		f := float64(v)
 		if f > m1 {
 			m1, m2 = f, m1
 		} else if f > m2 {
 			m2 = f
 		}
-		if f > zy || (f == zy && k < y) {
+		// Branch-free f > zy: the sign of zy − f (+0 when equal; both finite).
+		ahead += int(math.Float64bits(zy-f) >> 63)
+	}
+	for _, v := range z[:y] { // ties before the target rank ahead of it
+		if float64(v) == zy {
 			ahead++
 		}
 	}
-	var ubar float64
-	invC := 1 / float64(c)
 	for k, v := range z {
 		uk := float64(v) - m1
 		u[k] = uk
 		e[k] = beta * uk
-		ubar += uk * invC
 	}
+	ubar := kernel.DotF64(u, ones) / float64(c)
 	kernel.GradF64(e, e, 0, 1, 0) // e_k = exp(β·u_k)
 	ey := e[y]
 	e[y] = 0
@@ -78,11 +80,21 @@ func rowStats[T lsce.Float](z []T, y int, beta float64, sc *scratch) stats {
 	e[y] = ey
 	s := off + ey
 	mean := kernel.DotF64(e, u) / s
-	var v float64
-	for k, uk := range u {
-		d := uk - mean
-		v += e[k] * d * d
+	// Σ e_k·(u_k − mean)², four partial sums to keep the adds independent.
+	var v0, v1, v2, v3 float64
+	k := 0
+	for ; k+4 <= c; k += 4 {
+		d0, d1, d2, d3 := u[k]-mean, u[k+1]-mean, u[k+2]-mean, u[k+3]-mean
+		v0 += e[k] * d0 * d0
+		v1 += e[k+1] * d1 * d1
+		v2 += e[k+2] * d2 * d2
+		v3 += e[k+3] * d3 * d3
 	}
+	for ; k < c; k++ {
+		d := u[k] - mean
+		v0 += e[k] * d * d
+	}
+	v := (v0 + v1) + (v2 + v3)
 	uy := zy - m1
 	st := stats{
 		ahead: ahead,
