@@ -36,11 +36,11 @@
 // (float32: about 40 GFLOP/s per core of CPU time on the development
 // machine, an AMD EPYC without AVX-512), or gonum's BLAS on CPUs without
 // AVX2, which measured 8–15 times slower; see BenchmarkGemm. At N = 8192, D = 256, V = 32000 in float32 on two cores,
-// `lsce bench --linear --workers 0 --check` measured: fused 14.2 s of CPU
+// `lsce bench --linear --workers 0 --check` measured: fused 12.9 s of CPU
 // time and a 110 MB peak resident set for the whole process; the
-// materialised path 17.2 s of CPU time and 1.19 GB; loss difference 1.9e-11
-// relative, largest gradient difference 5.8e-11. (Wall times on that shared
-// machine were dominated by other jobs.)
+// materialised path 13.2 s of CPU time and 1.18 GB; loss difference 2.6e-11
+// relative, largest gradient difference 5.8e-11. (Wall times, about 40 s
+// each, were dominated by other jobs on that shared machine.)
 package linear
 
 import (
