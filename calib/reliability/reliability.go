@@ -79,7 +79,7 @@ var (
 const (
 	panelWidth  = 3.4 * vg.Inch
 	panelHeight = 4.9 * vg.Inch
-	histShare   = 0.27 // fraction of the panel's height for the histogram
+	histShare   = 0.31 // fraction of the panel's height for the histogram
 	dpi         = 200
 )
 
@@ -300,8 +300,11 @@ func histogram(m calib.Metrics, yLabels bool) (*plot.Plot, error) {
 		bar.LineStyle.Width = vg.Points(0.5)
 		p.Add(bar)
 	}
-	p.Y.Max = min(niceMax(100*top*1.08), 100)
-	p.Y.Tick.Marker = percentTicks{}
+	// The data use the lower 60% of the height; the legend sits above them,
+	// clear of the bars and the lines wherever they are.
+	dataMax := min(niceMax(100*top*1.08), 100)
+	p.Y.Max = dataMax / 0.6
+	p.Y.Tick.Marker = percentTicks{upTo: dataMax}
 	for _, v := range []struct {
 		x     float64
 		c     color.Color
@@ -311,7 +314,7 @@ func histogram(m calib.Metrics, yLabels bool) (*plot.Plot, error) {
 		{m.Accuracy, accColor, nil, fmt.Sprintf("Accuracy %.3f", m.Accuracy)},
 		{m.Confidence, confColor, []vg.Length{vg.Points(3), vg.Points(2)}, fmt.Sprintf("Avg. confidence %.3f", m.Confidence)},
 	} {
-		l, err := plotter.NewLine(plotter.XYs{{X: v.x, Y: 0}, {X: v.x, Y: p.Y.Max}})
+		l, err := plotter.NewLine(plotter.XYs{{X: v.x, Y: 0}, {X: v.x, Y: dataMax}})
 		if err != nil {
 			return nil, err
 		}
@@ -321,13 +324,8 @@ func histogram(m calib.Metrics, yLabels bool) (*plot.Plot, error) {
 		p.Add(l)
 		p.Legend.Add(v.label, l)
 	}
-	// The legend goes on the side away from the two lines.
-	left := min(m.Accuracy, m.Confidence) > 0.5
-	p.Legend.Top, p.Legend.Left = true, left
-	p.Legend.XOffs, p.Legend.YOffs = 0.06*vg.Inch, -0.02*vg.Inch
-	if !left {
-		p.Legend.XOffs = -0.06 * vg.Inch
-	}
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs, p.Legend.YOffs = 0.06*vg.Inch, 0
 	p.Legend.ThumbnailWidth = 0.3 * vg.Inch
 	p.Legend.TextStyle.Font.Size = 8
 	return p, nil
@@ -347,13 +345,13 @@ func niceMax(v float64) float64 {
 	return 10 * e
 }
 
-// percentTicks puts about four labelled ticks on [0, max].
-type percentTicks struct{}
+// percentTicks puts about four labelled ticks on [0, upTo].
+type percentTicks struct{ upTo float64 }
 
-func (percentTicks) Ticks(min, max float64) []plot.Tick {
-	step := niceMax(max / 4)
+func (pt percentTicks) Ticks(min, max float64) []plot.Tick {
+	step := niceMax(pt.upTo / 4)
 	var t []plot.Tick
-	for v := 0.0; v <= max+1e-9; v += step {
+	for v := 0.0; v <= pt.upTo+1e-9; v += step {
 		t = append(t, plot.Tick{Value: v, Label: fmt.Sprintf("%g", v)})
 	}
 	return t
