@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"unsafe"
 )
 
 // NpyReader streams the elements of a .npy file in C order without loading
@@ -25,7 +26,6 @@ type NpyReader struct {
 	closer io.Closer
 	off    int // elements read so far
 	raw    []byte
-	order  binary.ByteOrder
 }
 
 // OpenNpy opens the .npy file at path ("-" is standard input) and reads its
@@ -82,11 +82,7 @@ func NewNpyReader(r io.Reader, name string) (*NpyReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	nr := &NpyReader{name: name, h: h, r: br, order: binary.LittleEndian}
-	if h.bigEndian {
-		nr.order = binary.BigEndian
-	}
-	return nr, nil
+	return &NpyReader{name: name, h: h, r: br}, nil
 }
 
 // Name returns the file's name as used in errors.
@@ -133,6 +129,41 @@ func (r *NpyReader) Close() error {
 	return err
 }
 
+// bigEndianHost reports the machine's byte order: data in it is read
+// straight into the caller's buffer, with no decoding.
+var bigEndianHost = func() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 0
+}()
+
+// direct reads whole elements of the file's (native) representation
+// straight into b, the bytes of the caller's buffer.
+func (r *NpyReader) direct(b []byte) (int, error) {
+	sz := r.h.dtype.Size()
+	n := min(len(b)/sz, r.h.count-r.off)
+	if n <= 0 {
+		if len(b) == 0 && r.off < r.h.count {
+			return 0, nil
+		}
+		return 0, io.EOF
+	}
+	got, err := io.ReadFull(r.r, b[:n*sz])
+	if err != nil {
+		return 0, r.readError(got, err)
+	}
+	r.off += n
+	return n, nil
+}
+
+// readError reports a failed read of raw data, got bytes into it.
+func (r *NpyReader) readError(got int, err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		missing := r.off + got/r.h.dtype.Size()
+		return errorf(r.name, "", "file is truncated: data ends at element %d of %d (%s, shape %v)", missing, r.h.count, r.h.dtype, r.h.shape)
+	}
+	return &Error{File: r.name, Err: err}
+}
+
 // next reads the raw bytes of up to max elements and returns how many.
 func (r *NpyReader) next(max int) (int, error) {
 	n := min(max, r.h.count-r.off)
@@ -149,11 +180,7 @@ func (r *NpyReader) next(max int) (int, error) {
 	r.raw = r.raw[:n*sz]
 	got, err := io.ReadFull(r.r, r.raw)
 	if err != nil {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			missing := r.off + got/sz
-			return 0, errorf(r.name, "", "file is truncated: data ends at element %d of %d (%s, shape %v)", missing, r.h.count, r.h.dtype, r.h.shape)
-		}
-		return 0, &Error{File: r.name, Err: err}
+		return 0, r.readError(got, err)
 	}
 	return n, nil
 }
@@ -161,11 +188,14 @@ func (r *NpyReader) next(max int) (int, error) {
 // ReadFloat64 decodes the next elements, whatever the dtype, into dst as
 // float64 (bool as 0 or 1; int64 beyond 2⁵³ rounds).
 func (r *NpyReader) ReadFloat64(dst []float64) (int, error) {
+	if r.h.dtype == Float64 && r.h.bigEndian == bigEndianHost {
+		return r.direct(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), 8*len(dst)))
+	}
 	n, err := r.next(len(dst))
 	if n == 0 {
 		return 0, err
 	}
-	decode(dst[:n], r.raw, r.h.dtype, r.order)
+	decode(dst[:n], r.raw, r.h.dtype, r.h.bigEndian)
 	r.off += n
 	return n, nil
 }
@@ -173,11 +203,14 @@ func (r *NpyReader) ReadFloat64(dst []float64) (int, error) {
 // ReadFloat32 decodes the next elements into dst as float32 (float64 and
 // integers round to the nearest float32).
 func (r *NpyReader) ReadFloat32(dst []float32) (int, error) {
+	if r.h.dtype == Float32 && r.h.bigEndian == bigEndianHost {
+		return r.direct(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), 4*len(dst)))
+	}
 	n, err := r.next(len(dst))
 	if n == 0 {
 		return 0, err
 	}
-	decode(dst[:n], r.raw, r.h.dtype, r.order)
+	decode(dst[:n], r.raw, r.h.dtype, r.h.bigEndian)
 	r.off += n
 	return n, nil
 }
@@ -188,11 +221,14 @@ func (r *NpyReader) ReadInt64(dst []int64) (int, error) {
 	if r.h.dtype.IsFloat() {
 		return 0, errorf(r.name, "", "dtype %s: want integer values", r.h.dtype)
 	}
+	if r.h.dtype == Int64 && r.h.bigEndian == bigEndianHost {
+		return r.direct(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), 8*len(dst)))
+	}
 	n, err := r.next(len(dst))
 	if n == 0 {
 		return 0, err
 	}
-	decode(dst[:n], r.raw, r.h.dtype, r.order)
+	decode(dst[:n], r.raw, r.h.dtype, r.h.bigEndian)
 	r.off += n
 	return n, nil
 }
@@ -200,26 +236,53 @@ func (r *NpyReader) ReadInt64(dst []int64) (int, error) {
 // number is what decode writes.
 type number interface{ float32 | float64 | int64 }
 
-// decode converts len(dst) raw elements of type d.
-func decode[T number](dst []T, raw []byte, d DType, order binary.ByteOrder) {
-	switch d {
-	case Float32:
+// decode converts len(dst) raw elements of type d, big- or little-endian.
+// Each case is a loop over a concrete byte order, so that the loads inline.
+func decode[T number](dst []T, raw []byte, d DType, big bool) {
+	le, be := binary.LittleEndian, binary.BigEndian
+	switch {
+	case d == Float32 && !big:
+		raw = raw[:4*len(dst)]
 		for i := range dst {
-			dst[i] = T(math.Float32frombits(order.Uint32(raw[4*i:])))
+			dst[i] = T(math.Float32frombits(le.Uint32(raw[4*i:])))
 		}
-	case Float64:
+	case d == Float32:
+		raw = raw[:4*len(dst)]
 		for i := range dst {
-			dst[i] = T(math.Float64frombits(order.Uint64(raw[8*i:])))
+			dst[i] = T(math.Float32frombits(be.Uint32(raw[4*i:])))
 		}
-	case Int32:
+	case d == Float64 && !big:
+		raw = raw[:8*len(dst)]
 		for i := range dst {
-			dst[i] = T(int32(order.Uint32(raw[4*i:])))
+			dst[i] = T(math.Float64frombits(le.Uint64(raw[8*i:])))
 		}
-	case Int64:
+	case d == Float64:
+		raw = raw[:8*len(dst)]
 		for i := range dst {
-			dst[i] = T(int64(order.Uint64(raw[8*i:])))
+			dst[i] = T(math.Float64frombits(be.Uint64(raw[8*i:])))
 		}
-	case Bool, Uint8:
+	case d == Int32 && !big:
+		raw = raw[:4*len(dst)]
+		for i := range dst {
+			dst[i] = T(int32(le.Uint32(raw[4*i:])))
+		}
+	case d == Int32:
+		raw = raw[:4*len(dst)]
+		for i := range dst {
+			dst[i] = T(int32(be.Uint32(raw[4*i:])))
+		}
+	case d == Int64 && !big:
+		raw = raw[:8*len(dst)]
+		for i := range dst {
+			dst[i] = T(int64(le.Uint64(raw[8*i:])))
+		}
+	case d == Int64:
+		raw = raw[:8*len(dst)]
+		for i := range dst {
+			dst[i] = T(int64(be.Uint64(raw[8*i:])))
+		}
+	case d == Bool || d == Uint8:
+		raw = raw[:len(dst)]
 		for i := range dst {
 			dst[i] = T(raw[i])
 		}
