@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 
 	"github.com/lsce/lsce"
 )
@@ -118,7 +119,16 @@ func inputErrorf(format string, a ...any) error {
 func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "lsce: label-smoothing cross-entropy\n\nusage: lsce <command> [flags]\n\ncommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, firstSentence(c.summary))
 	}
 	fmt.Fprintln(w, "\nRun 'lsce help <command>' for a command's flags.")
+}
+
+// firstSentence is a summary's first sentence on one line, for the listing.
+func firstSentence(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if i := strings.Index(s, ". "); i >= 0 {
+		s = s[:i+1]
+	}
+	return s
 }
