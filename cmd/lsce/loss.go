@@ -35,8 +35,11 @@ var lossOpts lossFlags
 var cmdLoss = &command{
 	name: "loss",
 	args: "--logits FILE --targets FILE [flags]",
-	summary: `Computes the label-smoothed cross-entropy of logits against targets, as
-PyTorch's F.cross_entropy(logits, targets, label_smoothing=ε) does.
+	summary: `The label-smoothed cross-entropy of logits against targets, its parts and gradient.
+
+The numbers are PyTorch's F.cross_entropy(logits, targets, weight=…,
+ignore_index=…, reduction=…, label_smoothing=ε), with the parts H(q, p) and
+H(u, p) beside the loss; --grad writes the gradient.
 
 FILE is a .npy file (logits float32 or float64, of shape (N, C), (N, C, d1, …)
 or class-last (N, …, C); targets int32/int64 class indices of the per-element
