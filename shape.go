@@ -1,5 +1,7 @@
 package lsce
 
+import "math"
+
 // layout is a shape read as outer × classes × inner: element e = o·inner + i
 // has its class c at logits[(o·classes + c)·inner + i]. Class-last input and
 // (N, C) input have inner = 1, so rows are contiguous.
@@ -26,7 +28,7 @@ func layoutOf(shape []int, n int, classLast bool) (layout, error) {
 		if d < 0 {
 			return layout{}, shapeError("shape %v: dimension %d is negative", shape, i)
 		}
-		if d > 0 && total > (1<<62)/d {
+		if d > 0 && total > maxCount/d {
 			return layout{}, shapeError("shape %v is too large", shape)
 		}
 		total *= d
@@ -58,10 +60,13 @@ func layoutOf(shape []int, n int, classLast bool) (layout, error) {
 	return l, nil
 }
 
-// mulCapped is a·b for a, b ≥ 0, capped at 1<<62 instead of overflowing.
+// maxCount bounds element counts: 2⁶²−1 on 64-bit platforms, 2³⁰−1 on 32-bit.
+const maxCount = math.MaxInt >> 1
+
+// mulCapped is a·b for a, b ≥ 0, capped at maxCount instead of overflowing.
 func mulCapped(a, b int) int {
-	if b > 0 && a > (1<<62)/b {
-		return 1 << 62
+	if b > 0 && a > maxCount/b {
+		return maxCount
 	}
 	return a * b
 }

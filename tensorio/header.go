@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -20,7 +21,7 @@ const maxDims = 64
 
 // maxBytes bounds the data size a header may declare, so that sizes never
 // overflow an int.
-const maxBytes = 1 << 62
+const maxBytes = math.MaxInt >> 1
 
 // header is a parsed .npy header.
 type header struct {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -88,7 +89,7 @@ func runBench(env *env, a benchArgs) error {
 		return usageErrorf("--reps must be at least 1 (got %d)", a.reps)
 	case a.format != "text" && a.format != "json":
 		return usageErrorf("--format %q: want text or json", a.format)
-	case a.rows > (1<<62)/a.classes/8:
+	case a.rows > math.MaxInt/a.classes/8:
 		return usageErrorf("--rows %d × --classes %d is too large", a.rows, a.classes)
 	}
 	if err := kernel.Use(a.impl); err != nil {
