@@ -281,6 +281,8 @@ func (d *evalData) pass(o calib.Options, workers int, prog *progress) (*calib.Ac
 			return nil, err
 		}
 		accs[w] = a
+	}
+	for w, a := range accs {
 		wg.Go(func() {
 			for c := range jobs {
 				if errs[w] == nil {
