@@ -389,3 +389,17 @@ func TestExp32(t *testing.T) {
 		t.Errorf("exp32(1000) = %v", got)
 	}
 }
+
+// TestPuregoEnv: LSCE_PUREGO=1 makes the default (and Use("auto")) generic;
+// "0" or unset leaves the fastest available.
+func TestPuregoEnv(t *testing.T) {
+	defer Use("auto")
+	t.Setenv("LSCE_PUREGO", "1")
+	if err := Use("auto"); err != nil || Impl() != "generic" {
+		t.Errorf("LSCE_PUREGO=1: Use(auto) gives %q, %v", Impl(), err)
+	}
+	t.Setenv("LSCE_PUREGO", "0")
+	if err := Use("auto"); err != nil || Impl() != Available()[0] {
+		t.Errorf("LSCE_PUREGO=0: Use(auto) gives %q, %v; available %v", Impl(), err, Available())
+	}
+}
