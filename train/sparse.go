@@ -55,13 +55,27 @@ func (c *columns[T]) build(x []T, n, in int) {
 	}
 }
 
-// axpy is y += a·x (gonum's assembly kernels).
+// axpy is y += a·x over len(y) elements (len(x) ≥ len(y)): the AVX2 kernel
+// for float32 where it runs, else gonum's assembly kernels. All of them round
+// the product before the sum, so they agree bit for bit.
 func axpy[T lsce.Float](a T, x, y []T) {
 	switch y := any(y).(type) {
 	case []float64:
 		blas64.Implementation().Daxpy(len(y), float64(a), any(x).([]float64), 1, y, 1)
 	case []float32:
-		blas32.Implementation().Saxpy(len(y), float32(a), any(x).([]float32), 1, y, 1)
+		x := any(x).([]float32)[:len(y)]
+		if hasAVX2 {
+			axpyF32AVX2(float32(a), x, y)
+		} else {
+			blas32.Implementation().Saxpy(len(y), float32(a), x, 1, y, 1)
+		}
+	}
+}
+
+// axpyF32Go is the reference loop of the float32 axpy kernels.
+func axpyF32Go(a float32, x, y []float32) {
+	for i := range y {
+		y[i] += a * x[i]
 	}
 }
 

@@ -1,0 +1,8 @@
+//go:build !amd64 || purego
+
+package train
+
+// hasAVX2 is false: there is no assembly here.
+const hasAVX2 = false
+
+func axpyF32AVX2(a float32, x, y []float32) { axpyF32Go(a, x, y) }
