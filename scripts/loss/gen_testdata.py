@@ -46,6 +46,7 @@ def main():
     save("seed_x32", x.astype(np.float32))
     save("seed_y", y)
     save("seed_y32", y.astype(np.int32))
+    save("seed_yf", y.astype(np.float64))  # class indices stored as floats
     seed = lambda z, red: F.cross_entropy(z, torch.tensor(y), label_smoothing=0.1, reduction=red)
     emit("seed", x, seed)
     # The parts: nll = H(q, p) is the loss at ε = 0, smooth = H(u, p) at ε = 1.
