@@ -58,7 +58,8 @@ func WriteNpy[T Writable](w io.Writer, shape []int, data []T) error {
 }
 
 // WriteNpyFile writes data to a new .npy file at path, as WriteNpy does;
-// "-" writes standard output.
+// "-" writes standard output. A file that could not be written whole is
+// removed.
 func WriteNpyFile[T Writable](path string, shape []int, data []T) error {
 	if path == "-" {
 		return WriteNpy(os.Stdout, shape, data)
@@ -67,9 +68,12 @@ func WriteNpyFile[T Writable](path string, shape []int, data []T) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteNpy(f, shape, data); err != nil {
-		f.Close()
-		return err
+	err = WriteNpy(f, shape, data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return f.Close()
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
 }
