@@ -12,6 +12,15 @@ import "math"
 //
 //	m = max(x); for _, v := range x { s += exp(v − m); sx += v }
 func statsGeneric[T float32 | float64](x []T) (m, s, sx float64) {
+	m, sx = maxSumGeneric(x)
+	if !finite(m) || !finite(sx) {
+		return m, 0, sx
+	}
+	return m, expSumGeneric(nil, x, m), sx
+}
+
+// maxSumGeneric returns max x (−Inf for no x) and Σ x.
+func maxSumGeneric[T float32 | float64](x []T) (m, sx float64) {
 	m = math.Inf(-1)
 	m0, m1, m2, m3 := m, m, m, m
 	var s0, s1, s2, s3 float64
@@ -26,70 +35,94 @@ func statsGeneric[T float32 | float64](x []T) (m, s, sx float64) {
 		s0 += v
 		m0 = max(m0, v)
 	}
-	m, sx = max(m0, m1, m2, m3), (s0+s1)+(s2+s3)
-	if !finite(m) || !finite(sx) {
-		return m, 0, sx
-	}
-	if x32, ok := any(x).([]float32); ok {
-		return m, sumExp32(x32, m), sx
-	}
-	s0, s1, s2, s3 = 0, 0, 0, 0
-	i = 0
-	for ; i+4 <= len(x); i += 4 {
-		s0 += math.Exp(float64(x[i]) - m)
-		s1 += math.Exp(float64(x[i+1]) - m)
-		s2 += math.Exp(float64(x[i+2]) - m)
-		s3 += math.Exp(float64(x[i+3]) - m)
-	}
-	for ; i < len(x); i++ {
-		s0 += math.Exp(float64(x[i]) - m)
-	}
-	return m, (s0 + s1) + (s2 + s3), sx
+	return max(m0, m1, m2, m3), (s0 + s1) + (s2 + s3)
 }
 
-// sumExp32 returns Σ exp(x − m) for a float32 row.
-func sumExp32(x []float32, m float64) float64 {
+// expSumGeneric returns Σ exp(x − m) and, when e is not nil, stores each
+// exp(x[j] − m) in e[j]; the sum is the same with or without e.
+func expSumGeneric[T float32 | float64](e, x []T, m float64) float64 {
+	if e != nil {
+		e = e[:len(x)]
+	}
+	if x32, ok := any(x).([]float32); ok {
+		return expSum32(any(e).([]float32), x32, m)
+	}
 	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
-		s0 += exp32(float64(x[i]) - m)
-		s1 += exp32(float64(x[i+1]) - m)
-		s2 += exp32(float64(x[i+2]) - m)
-		s3 += exp32(float64(x[i+3]) - m)
+		v0 := math.Exp(float64(x[i]) - m)
+		v1 := math.Exp(float64(x[i+1]) - m)
+		v2 := math.Exp(float64(x[i+2]) - m)
+		v3 := math.Exp(float64(x[i+3]) - m)
+		if e != nil {
+			e[i], e[i+1], e[i+2], e[i+3] = T(v0), T(v1), T(v2), T(v3)
+		}
+		s0, s1, s2, s3 = s0+v0, s1+v1, s2+v2, s3+v3
 	}
 	for ; i < len(x); i++ {
-		s0 += exp32(float64(x[i]) - m)
+		v := math.Exp(float64(x[i]) - m)
+		if e != nil {
+			e[i] = T(v)
+		}
+		s0 += v
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// expSum32 is expSumGeneric for float32 rows, with exp32.
+func expSum32(e, x []float32, m float64) float64 {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(x); i += 4 {
+		v0 := exp32(float64(x[i]) - m)
+		v1 := exp32(float64(x[i+1]) - m)
+		v2 := exp32(float64(x[i+2]) - m)
+		v3 := exp32(float64(x[i+3]) - m)
+		if e != nil {
+			e[i], e[i+1], e[i+2], e[i+3] = float32(v0), float32(v1), float32(v2), float32(v3)
+		}
+		s0, s1, s2, s3 = s0+v0, s1+v1, s2+v2, s3+v3
+	}
+	for ; i < len(x); i++ {
+		v := exp32(float64(x[i]) - m)
+		if e != nil {
+			e[i] = float32(v)
+		}
+		s0 += v
 	}
 	return (s0 + s1) + (s2 + s3)
 }
 
 // exp32 returns e^d to about 3e-9 relative (enough for float32 results), for
 // d ≤ 709; below −708 it returns 0, NaN gives NaN. As the assembly: d = n·ln2
-// + r, e^r by a polynomial, 2ⁿ built in the exponent bits.
+// + r, e^r by a polynomial, 2ⁿ built in the exponent bits (with n·ln2 in
+// float64, one constant suffices at this accuracy). Small enough to inline.
 func exp32(d float64) float64 {
 	const (
 		log2e = 1.4426950408889634
 		magic = 1.5 * (1 << 52)
-		ln2hi = 6.93147180369123816490e-01
-		ln2lo = 1.90821492927058770002e-10
+		ln2   = 0.6931471805599453
 		// exp(r) ≈ 1 + r + r²·Q(r), |r| ≤ ln2/2 (near-minimax, see _asm)
 		q0, q1, q2, q3, q4 = 0.49999993451679897, 0.16666520689634917, 0.0416683873670058, 0.008368709842560332, 0.0013814612983211825
 	)
-	if !(d >= -708) {
-		if d != d {
-			return d
-		}
-		return 0
-	}
-	if d > 709 {
-		return math.Inf(1)
+	if !(d >= -708 && d <= 709) {
+		return exp32Edge(d)
 	}
 	t := d*log2e + magic
-	n := t - magic
-	r := d - n*ln2hi - n*ln2lo
+	r := d - (t-magic)*ln2
 	q := (((q4*r+q3)*r+q2)*r+q1)*r + q0
-	p := (q*r+1)*r + 1
-	return p * math.Float64frombits((math.Float64bits(t)+1023)<<52)
+	return ((q*r+1)*r + 1) * math.Float64frombits((math.Float64bits(t)+1023)<<52)
+}
+
+// exp32Edge is exp32 outside [−708, 709].
+func exp32Edge(d float64) float64 {
+	switch {
+	case d != d:
+		return d
+	case d > 0:
+		return math.Inf(1)
+	}
+	return 0
 }
 
 // dotGeneric is the reference loop of Dot: for i := range x { d += x[i]·w[i] }.
@@ -140,25 +173,14 @@ func gradWGeneric[T float32 | float64](g, x, w []T, m, a, b float64) {
 	}
 }
 
-// statsExpGeneric is the reference loop of StatsExp: Stats, then
-// e[j] = exp(x[j] − m) when the statistics are finite.
+// statsExpGeneric is the reference loop of StatsExp: Stats, storing
+// e[j] = exp(x[j] − m) on the way when the statistics are finite.
 func statsExpGeneric[T float32 | float64](e, x []T) (m, s, sx float64) {
-	m, s, sx = statsGeneric(x)
-	if !finite(m) || !finite(sx) || !(s > 0) {
-		return m, s, sx
+	m, sx = maxSumGeneric(x)
+	if !finite(m) || !finite(sx) {
+		return m, 0, sx
 	}
-	e = e[:len(x)]
-	if x32, ok := any(x).([]float32); ok {
-		e32 := any(e).([]float32)
-		for j, v := range x32 {
-			e32[j] = float32(exp32(float64(v) - m))
-		}
-		return m, s, sx
-	}
-	for j, v := range x {
-		e[j] = T(math.Exp(float64(v) - m))
-	}
-	return m, s, sx
+	return m, expSumGeneric(e[:len(x)], x, m), sx
 }
 
 // axpbGeneric is the reference loop of Axpb: g[j] = a·g[j] − b.
