@@ -42,10 +42,10 @@ func TestBench(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	if code := cmdBench.exec([]string{"--rows", "3", "--classes", "5", "--reps", "1"}, nil, &out, &out); code != 0 || !strings.Contains(out.String(), "forward + gradient") {
+	if code := cmdBench.exec([]string{"--rows", "3", "--classes", "5", "--reps", "1", "--clock", "cpu"}, nil, &out, &out); code != 0 || !strings.Contains(out.String(), "forward + gradient") {
 		t.Errorf("text format: exit %d\n%s", code, out.String())
 	}
-	for _, bad := range [][]string{{"--rows", "0"}, {"--dtype", "int8"}, {"--impl", "sse9"}, {"--format", "xml"}, {"--reps", "0"}, {"--hidden", "3"}} {
+	for _, bad := range [][]string{{"--rows", "0"}, {"--dtype", "int8"}, {"--impl", "sse9"}, {"--format", "xml"}, {"--clock", "sundial"}, {"--reps", "0"}, {"--hidden", "3"}} {
 		var e bytes.Buffer
 		if code := cmdBench.exec(bad, nil, &out, &e); code != 2 {
 			t.Errorf("%v: exit %d, want 2 (%s)", bad, code, e.String())
