@@ -370,7 +370,10 @@ func TestNoLogitsMaterialised(t *testing.T) {
 	logits := uint64(n * v * 4)
 	got := after.TotalAlloc - before.TotalAlloc
 	t.Logf("allocated %d bytes during the call; the logits would take %d", got, logits)
-	if got > logits/8 {
+	// The working set is per worker a 256×1024 block of logits and its packed
+	// operands (a few MB in all), independent of N and V; an eighth of the
+	// logits was too tight once the pool of packing buffers started cold.
+	if got > logits/4 {
 		t.Errorf("fused path allocated %d bytes; the logits are %d", got, logits)
 	}
 }
