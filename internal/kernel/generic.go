@@ -198,4 +198,20 @@ func axpbWGeneric[T float32 | float64](g, w []T, a, b float64) {
 	}
 }
 
+// gradEGeneric is the reference loop of GradExp: g[j] = a·e[j] − b.
+func gradEGeneric[T float32 | float64](g, e []T, a, b float64) {
+	e = e[:len(g)]
+	for j, v := range e {
+		g[j] = T(a*float64(v) - b)
+	}
+}
+
+// gradEWGeneric is the reference loop of GradExpW: g[j] = a·e[j] − b·w[j].
+func gradEWGeneric[T float32 | float64](g, e, w []T, a, b float64) {
+	e, w = e[:len(g)], w[:len(g)]
+	for j, v := range e {
+		g[j] = T(a*float64(v) - b*float64(w[j]))
+	}
+}
+
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

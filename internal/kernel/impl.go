@@ -24,6 +24,10 @@ type impl struct {
 	axpb64     func(g []float64, a, b float64)
 	axpbW32    func(g, w []float32, a, b float64)
 	axpbW64    func(g, w []float64, a, b float64)
+	gradE32    func(g, e []float32, a, b float64)
+	gradE64    func(g, e []float64, a, b float64)
+	gradEW32   func(g, e, w []float32, a, b float64)
+	gradEW64   func(g, e, w []float64, a, b float64)
 }
 
 var generic = &impl{
@@ -35,6 +39,8 @@ var generic = &impl{
 	statsExp32: statsExpGeneric[float32], statsExp64: statsExpGeneric[float64],
 	axpb32: axpbGeneric[float32], axpb64: axpbGeneric[float64],
 	axpbW32: axpbWGeneric[float32], axpbW64: axpbWGeneric[float64],
+	gradE32: gradEGeneric[float32], gradE64: gradEGeneric[float64],
+	gradEW32: gradEWGeneric[float32], gradEW64: gradEWGeneric[float64],
 }
 
 // impls lists the implementations this CPU and build can run, fastest first;

@@ -51,3 +51,18 @@ func AxpbWF32(g, w []float32, a, b float64) { active.axpbW32(g, w, a, b) }
 
 // AxpbWF64 is AxpbWF32 for float64 rows.
 func AxpbWF64(g, w []float64, a, b float64) { active.axpbW64(g, w, a, b) }
+
+// GradExpF32 writes g[j] = a·e[j] − b for every j < len(g) (len(e) ≥ len(g)),
+// where e holds exp(x − m) from StatsExpF32 in a scratch row: g, which is not
+// read, may then be written with streaming stores that skip the cache (so its
+// old contents are not fetched from memory first). g may alias e or the logits.
+func GradExpF32(g, e []float32, a, b float64) { active.gradE32(g, e, a, b) }
+
+// GradExpF64 is GradExpF32 for float64 rows.
+func GradExpF64(g, e []float64, a, b float64) { active.gradE64(g, e, a, b) }
+
+// GradExpWF32 writes g[j] = a·e[j] − b·w[j] for every j < len(g), as GradExpF32.
+func GradExpWF32(g, e, w []float32, a, b float64) { active.gradEW32(g, e, w, a, b) }
+
+// GradExpWF64 is GradExpWF32 for float64 rows.
+func GradExpWF64(g, e, w []float64, a, b float64) { active.gradEW64(g, e, w, a, b) }

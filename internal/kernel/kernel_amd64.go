@@ -61,6 +61,12 @@ var avx2 = &impl{
 	axpb64:  axpbF64AVX2,
 	axpbW32: func(g, w []float32, a, b float64) { axpbWF32AVX2(g, w[:len(g)], float32(a), float32(b)) },
 	axpbW64: func(g, w []float64, a, b float64) { axpbWF64AVX2(g, w[:len(g)], a, b) },
+	gradE32: func(g, e []float32, a, b float64) { gradNTF32AVX2(g, e[:len(g)], float32(a), float32(b)) },
+	gradE64: func(g, e []float64, a, b float64) { gradNTF64AVX2(g, e[:len(g)], a, b) },
+	gradEW32: func(g, e, w []float32, a, b float64) {
+		gradWNTF32AVX2(g, e[:len(g)], w[:len(g)], float32(a), float32(b))
+	},
+	gradEW64: func(g, e, w []float64, a, b float64) { gradWNTF64AVX2(g, e[:len(g)], w[:len(g)], a, b) },
 }
 
 // Rows up to wholeRow elements (256 KiB of float32, 512 KiB of float64) are

@@ -849,6 +849,170 @@ axpbWF32AVX2_done:
 	VZEROUPPER
 	RET
 
+// func gradNTF32AVX2(g []float32, e []float32, a float32, b float32)
+// Requires: AVX, AVX2, FMA3, MMX+, SSE
+TEXT ·gradNTF32AVX2(SB), NOSPLIT, $0-56
+	MOVQ         g_base+0(FP), AX
+	MOVQ         g_len+8(FP), CX
+	MOVQ         e_base+24(FP), DX
+	MOVSS        a+48(FP), X0
+	VBROADCASTSS X0, Y0
+	MOVSS        b+52(FP), X1
+	VBROADCASTSS X1, Y1
+	MOVQ         AX, BX
+	NEGQ         BX
+	ANDQ         $0x1f, BX
+	SHRQ         $0x02, BX
+	JZ           gradNTF32AVX2_aligned
+	CMPQ         BX, CX
+	JBE          gradNTF32AVX2_head
+	MOVQ         CX, BX
+
+gradNTF32AVX2_head:
+	MOVQ        $0x00000008, SI
+	SUBQ        BX, SI
+	LEAQ        f32masks<>+0(SB), DI
+	VMOVDQU     (DI)(SI*4), Y2
+	VMASKMOVPS  (DX), Y2, Y3
+	VFMSUB213PS Y1, Y0, Y3
+	VMASKMOVPS  Y3, Y2, (AX)
+	LEAQ        (AX)(BX*4), AX
+	LEAQ        (DX)(BX*4), DX
+	SUBQ        BX, CX
+
+gradNTF32AVX2_aligned:
+	MOVQ $0x00000010, BX
+
+gradNTF32AVX2_loop2:
+	CMPQ        CX, BX
+	JB          gradNTF32AVX2_loop1
+	VMOVUPS     (DX), Y2
+	VFMSUB213PS Y1, Y0, Y2
+	VMOVNTPS    Y2, (AX)
+	VMOVUPS     32(DX), Y2
+	VFMSUB213PS Y1, Y0, Y2
+	VMOVNTPS    Y2, 32(AX)
+	LEAQ        (AX)(BX*4), AX
+	LEAQ        (DX)(BX*4), DX
+	SUBQ        BX, CX
+	JMP         gradNTF32AVX2_loop2
+
+gradNTF32AVX2_loop1:
+	MOVQ        $0x00000008, BX
+	CMPQ        CX, BX
+	JB          gradNTF32AVX2_tail
+	VMOVUPS     (DX), Y2
+	VFMSUB213PS Y1, Y0, Y2
+	VMOVNTPS    Y2, (AX)
+	LEAQ        (AX)(BX*4), AX
+	LEAQ        (DX)(BX*4), DX
+	SUBQ        BX, CX
+
+gradNTF32AVX2_tail:
+	TESTQ       CX, CX
+	JZ          gradNTF32AVX2_done
+	MOVQ        $0x00000008, BX
+	SUBQ        CX, BX
+	LEAQ        f32masks<>+0(SB), CX
+	VMOVDQU     (CX)(BX*4), Y2
+	VMASKMOVPS  (DX), Y2, Y3
+	VFMSUB213PS Y1, Y0, Y3
+	VMASKMOVPS  Y3, Y2, (AX)
+
+gradNTF32AVX2_done:
+	SFENCE
+	VZEROUPPER
+	RET
+
+// func gradWNTF32AVX2(g []float32, e []float32, w []float32, a float32, b float32)
+// Requires: AVX, AVX2, FMA3, MMX+, SSE
+TEXT ·gradWNTF32AVX2(SB), NOSPLIT, $0-80
+	MOVQ         g_base+0(FP), AX
+	MOVQ         g_len+8(FP), CX
+	MOVQ         e_base+24(FP), DX
+	MOVQ         w_base+48(FP), BX
+	MOVSS        a+72(FP), X0
+	VBROADCASTSS X0, Y0
+	MOVSS        b+76(FP), X1
+	VBROADCASTSS X1, Y1
+	MOVQ         AX, SI
+	NEGQ         SI
+	ANDQ         $0x1f, SI
+	SHRQ         $0x02, SI
+	JZ           gradWNTF32AVX2_aligned
+	CMPQ         SI, CX
+	JBE          gradWNTF32AVX2_head
+	MOVQ         CX, SI
+
+gradWNTF32AVX2_head:
+	MOVQ        $0x00000008, DI
+	SUBQ        SI, DI
+	LEAQ        f32masks<>+0(SB), R8
+	VMOVDQU     (R8)(DI*4), Y2
+	VMASKMOVPS  (DX), Y2, Y3
+	VMASKMOVPS  (BX), Y2, Y4
+	VMULPS      Y1, Y4, Y4
+	VFMSUB231PS Y3, Y0, Y4
+	VMASKMOVPS  Y4, Y2, (AX)
+	LEAQ        (AX)(SI*4), AX
+	LEAQ        (DX)(SI*4), DX
+	LEAQ        (BX)(SI*4), BX
+	SUBQ        SI, CX
+
+gradWNTF32AVX2_aligned:
+	MOVQ $0x00000010, SI
+
+gradWNTF32AVX2_loop2:
+	CMPQ        CX, SI
+	JB          gradWNTF32AVX2_loop1
+	VMOVUPS     (DX), Y2
+	VMOVUPS     (BX), Y3
+	VMULPS      Y1, Y3, Y3
+	VFMSUB231PS Y2, Y0, Y3
+	VMOVNTPS    Y3, (AX)
+	VMOVUPS     32(DX), Y2
+	VMOVUPS     32(BX), Y3
+	VMULPS      Y1, Y3, Y3
+	VFMSUB231PS Y2, Y0, Y3
+	VMOVNTPS    Y3, 32(AX)
+	LEAQ        (AX)(SI*4), AX
+	LEAQ        (DX)(SI*4), DX
+	LEAQ        (BX)(SI*4), BX
+	SUBQ        SI, CX
+	JMP         gradWNTF32AVX2_loop2
+
+gradWNTF32AVX2_loop1:
+	MOVQ        $0x00000008, SI
+	CMPQ        CX, SI
+	JB          gradWNTF32AVX2_tail
+	VMOVUPS     (DX), Y2
+	VMOVUPS     (BX), Y3
+	VMULPS      Y1, Y3, Y3
+	VFMSUB231PS Y2, Y0, Y3
+	VMOVNTPS    Y3, (AX)
+	LEAQ        (AX)(SI*4), AX
+	LEAQ        (DX)(SI*4), DX
+	LEAQ        (BX)(SI*4), BX
+	SUBQ        SI, CX
+
+gradWNTF32AVX2_tail:
+	TESTQ       CX, CX
+	JZ          gradWNTF32AVX2_done
+	MOVQ        $0x00000008, SI
+	SUBQ        CX, SI
+	LEAQ        f32masks<>+0(SB), CX
+	VMOVDQU     (CX)(SI*4), Y2
+	VMASKMOVPS  (DX), Y2, Y3
+	VMASKMOVPS  (BX), Y2, Y4
+	VMULPS      Y1, Y4, Y4
+	VFMSUB231PS Y3, Y0, Y4
+	VMASKMOVPS  Y4, Y2, (AX)
+
+gradWNTF32AVX2_done:
+	SFENCE
+	VZEROUPPER
+	RET
+
 // func gradF32AVX2(g []float32, x []float32, m float32, a float32, b float32)
 // Requires: AVX, AVX2, FMA3, SSE
 TEXT ·gradF32AVX2(SB), NOSPLIT, $0-60
@@ -1727,6 +1891,170 @@ axpbWF64AVX2_tail:
 	VMASKMOVPD  Y4, Y2, (AX)
 
 axpbWF64AVX2_done:
+	VZEROUPPER
+	RET
+
+// func gradNTF64AVX2(g []float64, e []float64, a float64, b float64)
+// Requires: AVX, AVX2, FMA3, MMX+, SSE2
+TEXT ·gradNTF64AVX2(SB), NOSPLIT, $0-64
+	MOVQ         g_base+0(FP), AX
+	MOVQ         g_len+8(FP), CX
+	MOVQ         e_base+24(FP), DX
+	MOVSD        a+48(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVSD        b+56(FP), X1
+	VBROADCASTSD X1, Y1
+	MOVQ         AX, BX
+	NEGQ         BX
+	ANDQ         $0x1f, BX
+	SHRQ         $0x03, BX
+	JZ           gradNTF64AVX2_aligned
+	CMPQ         BX, CX
+	JBE          gradNTF64AVX2_head
+	MOVQ         CX, BX
+
+gradNTF64AVX2_head:
+	MOVQ        $0x00000004, SI
+	SUBQ        BX, SI
+	LEAQ        f64masks<>+0(SB), DI
+	VMOVDQU     (DI)(SI*8), Y2
+	VMASKMOVPD  (DX), Y2, Y3
+	VFMSUB213PD Y1, Y0, Y3
+	VMASKMOVPD  Y3, Y2, (AX)
+	LEAQ        (AX)(BX*8), AX
+	LEAQ        (DX)(BX*8), DX
+	SUBQ        BX, CX
+
+gradNTF64AVX2_aligned:
+	MOVQ $0x00000008, BX
+
+gradNTF64AVX2_loop2:
+	CMPQ        CX, BX
+	JB          gradNTF64AVX2_loop1
+	VMOVUPD     (DX), Y2
+	VFMSUB213PD Y1, Y0, Y2
+	VMOVNTPD    Y2, (AX)
+	VMOVUPD     32(DX), Y2
+	VFMSUB213PD Y1, Y0, Y2
+	VMOVNTPD    Y2, 32(AX)
+	LEAQ        (AX)(BX*8), AX
+	LEAQ        (DX)(BX*8), DX
+	SUBQ        BX, CX
+	JMP         gradNTF64AVX2_loop2
+
+gradNTF64AVX2_loop1:
+	MOVQ        $0x00000004, BX
+	CMPQ        CX, BX
+	JB          gradNTF64AVX2_tail
+	VMOVUPD     (DX), Y2
+	VFMSUB213PD Y1, Y0, Y2
+	VMOVNTPD    Y2, (AX)
+	LEAQ        (AX)(BX*8), AX
+	LEAQ        (DX)(BX*8), DX
+	SUBQ        BX, CX
+
+gradNTF64AVX2_tail:
+	TESTQ       CX, CX
+	JZ          gradNTF64AVX2_done
+	MOVQ        $0x00000004, BX
+	SUBQ        CX, BX
+	LEAQ        f64masks<>+0(SB), CX
+	VMOVDQU     (CX)(BX*8), Y2
+	VMASKMOVPD  (DX), Y2, Y3
+	VFMSUB213PD Y1, Y0, Y3
+	VMASKMOVPD  Y3, Y2, (AX)
+
+gradNTF64AVX2_done:
+	SFENCE
+	VZEROUPPER
+	RET
+
+// func gradWNTF64AVX2(g []float64, e []float64, w []float64, a float64, b float64)
+// Requires: AVX, AVX2, FMA3, MMX+, SSE2
+TEXT ·gradWNTF64AVX2(SB), NOSPLIT, $0-88
+	MOVQ         g_base+0(FP), AX
+	MOVQ         g_len+8(FP), CX
+	MOVQ         e_base+24(FP), DX
+	MOVQ         w_base+48(FP), BX
+	MOVSD        a+72(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVSD        b+80(FP), X1
+	VBROADCASTSD X1, Y1
+	MOVQ         AX, SI
+	NEGQ         SI
+	ANDQ         $0x1f, SI
+	SHRQ         $0x03, SI
+	JZ           gradWNTF64AVX2_aligned
+	CMPQ         SI, CX
+	JBE          gradWNTF64AVX2_head
+	MOVQ         CX, SI
+
+gradWNTF64AVX2_head:
+	MOVQ        $0x00000004, DI
+	SUBQ        SI, DI
+	LEAQ        f64masks<>+0(SB), R8
+	VMOVDQU     (R8)(DI*8), Y2
+	VMASKMOVPD  (DX), Y2, Y3
+	VMASKMOVPD  (BX), Y2, Y4
+	VMULPD      Y1, Y4, Y4
+	VFMSUB231PD Y3, Y0, Y4
+	VMASKMOVPD  Y4, Y2, (AX)
+	LEAQ        (AX)(SI*8), AX
+	LEAQ        (DX)(SI*8), DX
+	LEAQ        (BX)(SI*8), BX
+	SUBQ        SI, CX
+
+gradWNTF64AVX2_aligned:
+	MOVQ $0x00000008, SI
+
+gradWNTF64AVX2_loop2:
+	CMPQ        CX, SI
+	JB          gradWNTF64AVX2_loop1
+	VMOVUPD     (DX), Y2
+	VMOVUPD     (BX), Y3
+	VMULPD      Y1, Y3, Y3
+	VFMSUB231PD Y2, Y0, Y3
+	VMOVNTPD    Y3, (AX)
+	VMOVUPD     32(DX), Y2
+	VMOVUPD     32(BX), Y3
+	VMULPD      Y1, Y3, Y3
+	VFMSUB231PD Y2, Y0, Y3
+	VMOVNTPD    Y3, 32(AX)
+	LEAQ        (AX)(SI*8), AX
+	LEAQ        (DX)(SI*8), DX
+	LEAQ        (BX)(SI*8), BX
+	SUBQ        SI, CX
+	JMP         gradWNTF64AVX2_loop2
+
+gradWNTF64AVX2_loop1:
+	MOVQ        $0x00000004, SI
+	CMPQ        CX, SI
+	JB          gradWNTF64AVX2_tail
+	VMOVUPD     (DX), Y2
+	VMOVUPD     (BX), Y3
+	VMULPD      Y1, Y3, Y3
+	VFMSUB231PD Y2, Y0, Y3
+	VMOVNTPD    Y3, (AX)
+	LEAQ        (AX)(SI*8), AX
+	LEAQ        (DX)(SI*8), DX
+	LEAQ        (BX)(SI*8), BX
+	SUBQ        SI, CX
+
+gradWNTF64AVX2_tail:
+	TESTQ       CX, CX
+	JZ          gradWNTF64AVX2_done
+	MOVQ        $0x00000004, SI
+	SUBQ        CX, SI
+	LEAQ        f64masks<>+0(SB), CX
+	VMOVDQU     (CX)(SI*8), Y2
+	VMASKMOVPD  (DX), Y2, Y3
+	VMASKMOVPD  (BX), Y2, Y4
+	VMULPD      Y1, Y4, Y4
+	VFMSUB231PD Y3, Y0, Y4
+	VMASKMOVPD  Y4, Y2, (AX)
+
+gradWNTF64AVX2_done:
+	SFENCE
 	VZEROUPPER
 	RET
 

@@ -102,12 +102,14 @@ type kernels[T float32 | float64] struct {
 	statsExp func(e, x []T) (float64, float64, float64)
 	axpb     func(g []T, a, b float64)
 	axpbW    func(g, w []T, a, b float64)
+	gradE    func(g, e []T, a, b float64)
+	gradEW   func(g, e, w []T, a, b float64)
 	// tolerances: relative for the loss, absolute for the gradient
 	lossTol, gradTol float64
 }
 
-var k32 = kernels[float32]{StatsF32, DotF32, GradF32, GradWF32, StatsExpF32, AxpbF32, AxpbWF32, 1e-6, 1e-7}
-var k64 = kernels[float64]{StatsF64, DotF64, GradF64, GradWF64, StatsExpF64, AxpbF64, AxpbWF64, 1e-12, 1e-15}
+var k32 = kernels[float32]{StatsF32, DotF32, GradF32, GradWF32, StatsExpF32, AxpbF32, AxpbWF32, GradExpF32, GradExpWF32, 1e-6, 1e-7}
+var k64 = kernels[float64]{StatsF64, DotF64, GradF64, GradWF64, StatsExpF64, AxpbF64, AxpbWF64, GradExpF64, GradExpWF64, 1e-12, 1e-15}
 
 func TestStats(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
@@ -229,16 +231,18 @@ func TestGrad(t *testing.T) {
 const guards = 9 // guard elements on each side of an output
 
 // guarded returns an output slice of n elements with guard values around it,
-// and a check that the guards are intact.
+// and a check that the guards are intact. The slice starts n mod 8 elements
+// further into its buffer, so that the lengths swept meet every alignment.
 func guarded[T float32 | float64](n int) ([]T, func() bool) {
 	const sentinel = 12345.678
-	buf := make([]T, n+2*guards)
+	start := guards + n%8
+	buf := make([]T, start+n+guards)
 	for i := range buf {
 		buf[i] = sentinel
 	}
-	return buf[guards : guards+n : guards+n], func() bool {
-		for i := range guards {
-			if buf[i] != sentinel || buf[guards+n+i] != sentinel {
+	return buf[start : start+n : start+n], func() bool {
+		for i, v := range buf {
+			if (i < start || i >= start+n) && v != sentinel {
 				return false
 			}
 		}
@@ -322,6 +326,27 @@ func testGrad[T float32 | float64](t *testing.T, k kernels[T]) {
 						t.Fatalf("n=%d %s weighted=%v fused in place=%v: wrote outside g", n, name, weighted, inPlace)
 					}
 					check(fmt.Sprintf("fused, in place %v", inPlace), g)
+				}
+				// Scratch: StatsExp into a scratch row, GradExp streams into
+				// g (at every alignment the guards give), separate and in place.
+				for _, inPlace := range []bool{false, true} {
+					g, intact := guarded[T](n)
+					src := x
+					if inPlace {
+						copy(g, x)
+						src = g
+					}
+					sc := make([]T, n+5)
+					k.statsExp(sc, src)
+					if weighted {
+						k.gradEW(g, sc, w, a, b)
+					} else {
+						k.gradE(g, sc, a, b)
+					}
+					if !intact() {
+						t.Fatalf("n=%d %s weighted=%v scratch in place=%v: wrote outside g", n, name, weighted, inPlace)
+					}
+					check(fmt.Sprintf("scratch, in place %v", inPlace), g)
 				}
 			}
 		}

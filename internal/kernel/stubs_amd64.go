@@ -19,6 +19,12 @@ func axpbF32AVX2(g []float32, a float32, b float32)
 // axpbWF32AVX2 writes g[j] = a·g[j] − b·w[j] for j < len(g).
 func axpbWF32AVX2(g []float32, w []float32, a float32, b float32)
 
+// gradNTF32AVX2 writes g[j] = a·e[j] − b for j < len(g), streaming where aligned.
+func gradNTF32AVX2(g []float32, e []float32, a float32, b float32)
+
+// gradWNTF32AVX2 writes g[j] = a·e[j] − b·w[j] for j < len(g), streaming where aligned.
+func gradWNTF32AVX2(g []float32, e []float32, w []float32, a float32, b float32)
+
 // gradF32AVX2 writes g[j] = a·exp(x[j] − m) − b for j < len(x).
 func gradF32AVX2(g []float32, x []float32, m float32, a float32, b float32)
 
@@ -42,6 +48,12 @@ func axpbF64AVX2(g []float64, a float64, b float64)
 
 // axpbWF64AVX2 writes g[j] = a·g[j] − b·w[j] for j < len(g).
 func axpbWF64AVX2(g []float64, w []float64, a float64, b float64)
+
+// gradNTF64AVX2 writes g[j] = a·e[j] − b for j < len(g), streaming where aligned.
+func gradNTF64AVX2(g []float64, e []float64, a float64, b float64)
+
+// gradWNTF64AVX2 writes g[j] = a·e[j] − b·w[j] for j < len(g), streaming where aligned.
+func gradWNTF64AVX2(g []float64, e []float64, w []float64, a float64, b float64)
 
 // gradF64AVX2 writes g[j] = a·exp(x[j] − m) − b for j < len(x).
 func gradF64AVX2(g []float64, x []float64, m float64, a float64, b float64)
