@@ -50,6 +50,7 @@ type Result struct {
 	partial []sums // per-block sums, reused between calls
 	weights any    // the weights converted to the logits' type ([]float32 or []float64), reused
 	engine  any    // the last call's *engine[T], reused so that a call allocates nothing
+	scratch any    // [][]T: one row of exponentials per worker for the gradient, reused
 }
 
 // CrossEntropy returns the label-smoothed cross-entropy of in under opt.
@@ -173,7 +174,7 @@ func (e *engine[T]) prepare() error {
 	n := e.lay.elements()
 	d := e.dst
 	*d = Result{Losses: d.Losses[:0], NLLs: d.NLLs[:0], Smooths: d.Smooths[:0], partial: d.partial,
-		weights: d.weights, engine: e, LossShape: d.LossShape}
+		weights: d.weights, engine: e, scratch: d.scratch, LossShape: d.LossShape}
 	d.LossShape = appendTargetShape(d.LossShape[:0], e.in.Shape, e.opt.ClassLast)
 	if e.soft {
 		d.Counted = n

@@ -7,9 +7,9 @@ import (
 
 // fastRow computes a contiguous row with an index target through the kernels:
 // one sweep for the statistics, one more for the gradient.
-func (e *engine[T]) fastRow(i int, x []T) (parts, error) {
+func (e *engine[T]) fastRow(i int, x, sc []T) (parts, error) {
 	if e.grad != nil && len(x) < splitMinClasses {
-		return e.fusedRow(i, x)
+		return e.fusedRow(i, x, sc)
 	}
 	var m, s, sx, swz float64
 	if len(x) >= splitMinClasses { // the chunks of runSplit, for the same bits
@@ -43,12 +43,15 @@ func (e *engine[T]) fastRow(i int, x []T) (parts, error) {
 }
 
 // fusedRow is fastRow with the gradient, for rows that stay in cache between
-// sweeps: StatsExp leaves exp(z_j − m) in the row's gradient, and one Axpb
-// sweep turns it into a·exp(z_j − m) − b·w_j, so each exponential is
-// computed once. The gradient may be the logits themselves: everything read
-// from x (z_y, Σ w·z) is read before StatsExp overwrites it, and StatsExp
-// writes nothing when the row is not finite, so the error can locate it.
-func (e *engine[T]) fusedRow(i int, x []T) (parts, error) {
+// sweeps: StatsExp leaves exp(z_j − m) in the worker's scratch row sc, and
+// one GradExp sweep turns it into a·exp(z_j − m) − b·w_j in the gradient,
+// which it streams to memory without reading it first: each exponential is
+// computed once, and the gradient costs one write. (Without a scratch row,
+// the exponentials go into the gradient row and Axpb finishes it there.) The
+// gradient may be the logits themselves: everything read from x (z_y, Σ w·z)
+// is read before the gradient is written, and StatsExp writes nothing when
+// the row is not finite, so the error can locate it.
+func (e *engine[T]) fusedRow(i int, x, sc []T) (parts, error) {
 	k := e.lay.classes
 	y := e.in.Targets[i]
 	zy := float64(x[y])
@@ -57,7 +60,11 @@ func (e *engine[T]) fusedRow(i int, x []T) (parts, error) {
 		swz = e.ops.dot(x, e.wT)
 	}
 	g := e.grad[i*k : (i+1)*k]
-	m, s, sx := e.ops.statsExp(g, x)
+	ex := g // the exponentials
+	if cap(sc) >= k {
+		ex = sc[:k]
+	}
+	m, s, sx := e.ops.statsExp(ex, x)
 	if !finite(m) || !finite(sx) || !(s > 0) {
 		return parts{}, locateNonFinite(i, x)
 	}
@@ -70,10 +77,15 @@ func (e *engine[T]) fusedRow(i int, x []T) (parts, error) {
 	}
 	p := e.rowParts(k, lse, zy, wy, swz, e.wSum)
 	a, b := e.gradCoef(p.eps, s, lse, wy, k)
-	if e.wT != nil {
+	switch {
+	case cap(sc) < k && e.wT != nil:
 		e.ops.axpbW(g, e.wT, a, b)
-	} else {
+	case cap(sc) < k:
 		e.ops.axpb(g, a, b)
+	case e.wT != nil:
+		e.ops.gradEW(g, ex, e.wT, a, b)
+	default:
+		e.ops.gradE(g, ex, a, b)
 	}
 	g[y] -= T((1 - p.eps) * wy * e.scale)
 	return p, nil

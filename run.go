@@ -21,13 +21,14 @@ func (e *engine[T]) run() error {
 	}
 	part := d.partial[:blocks]
 	workers := min(e.opt.workers(), blocks)
+	sc := e.scratchRows(max(workers, 1))
 	if workers <= 1 {
 		for b := range blocks {
-			if err := e.block(b, &part[b]); err != nil {
+			if err := e.block(b, &part[b], sc[0]); err != nil {
 				return err
 			}
 		}
-	} else if err := e.runParallel(part, workers); err != nil {
+	} else if err := e.runParallel(part, workers, sc); err != nil {
 		return err
 	}
 	var total sums
@@ -41,13 +42,13 @@ func (e *engine[T]) run() error {
 // runParallel computes the blocks on workers goroutines, block b on worker
 // b mod workers. (A function of its own, so that the single-worker path of
 // run allocates nothing.)
-func (e *engine[T]) runParallel(part []sums, workers int) error {
+func (e *engine[T]) runParallel(part []sums, workers int, sc [][]T) error {
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
 			for b := w; b < len(part); b += workers {
-				if err := e.block(b, &part[b]); err != nil {
+				if err := e.block(b, &part[b], sc[w]); err != nil {
 					errs[w] = err
 					return
 				}
@@ -110,13 +111,34 @@ func firstError(errs []error) error {
 	return best
 }
 
-// block computes elements [b·blockSize, …) and stores their sums in out.
-func (e *engine[T]) block(b int, out *sums) error {
+// scratchRows returns one scratch row per worker for the gradient of fast
+// rows (see fusedRow), kept in the Result between calls; the rows are only
+// sized when a gradient of fast rows is asked for.
+func (e *engine[T]) scratchRows(workers int) [][]T {
+	rows, _ := e.dst.scratch.([][]T)
+	if len(rows) < workers {
+		rows = append(rows, make([][]T, workers-len(rows))...)
+		e.dst.scratch = rows
+	}
+	rows = rows[:workers]
+	if k := e.lay.classes; e.grad != nil && e.fast && k < splitMinClasses {
+		for w := range rows {
+			if cap(rows[w]) < k {
+				rows[w] = make([]T, k)
+			}
+		}
+	}
+	return rows
+}
+
+// block computes elements [b·blockSize, …) and stores their sums in out;
+// sc is the worker's scratch row (nil when not needed).
+func (e *engine[T]) block(b int, out *sums, sc []T) error {
 	lo := b * blockSize
 	hi := min(lo+blockSize, e.lay.elements())
 	var t sums
 	for i := lo; i < hi; i++ {
-		p, err := e.element(i)
+		p, err := e.element(i, sc)
 		if err != nil {
 			return err
 		}
@@ -127,14 +149,14 @@ func (e *engine[T]) block(b int, out *sums) error {
 }
 
 // element computes one element's parts, and its gradient when asked.
-func (e *engine[T]) element(i int) (parts, error) {
+func (e *engine[T]) element(i int, sc []T) (parts, error) {
 	if !e.soft && e.in.Targets[i] == e.ign {
 		e.zeroGrad(i)
 		return parts{}, nil
 	}
 	if e.fast {
 		off := i * e.lay.classes
-		return e.fastRow(i, e.in.Logits[off:off+e.lay.classes])
+		return e.fastRow(i, e.in.Logits[off:off+e.lay.classes], sc)
 	}
 	return e.generalRow(i)
 }
