@@ -428,3 +428,48 @@ func TestPuregoEnv(t *testing.T) {
 		t.Errorf("LSCE_PUREGO=0: Use(auto) gives %q, %v; available %v", Impl(), err, Available())
 	}
 }
+
+// TestExpULP: every implementation's exponential, seen through Grad with
+// a = 1, b = 0, m = 0 (g = exp(x)), is within 1 ulp (float32) or 2 ulp
+// (float64) of math.Exp down to the smallest normal results, and exactly 0
+// below them.
+func TestExpULP(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		const n = 200001
+		x32, g32 := make([]float32, n), make([]float32, n)
+		x64, g64 := make([]float64, n), make([]float64, n)
+		for i := range n {
+			x32[i] = float32(-87.3 * float64(i) / (n - 1))
+			x64[i] = -708.3 * float64(i) / (n - 1)
+		}
+		GradF32(g32, x32, 0, 1, 0)
+		GradF64(g64, x64, 0, 1, 0)
+		var worst32, worst64 float64
+		for i := range n {
+			want := math.Exp(float64(x32[i]))
+			w32 := float32(want)
+			ulp := float64(math.Nextafter32(w32, float32(math.Inf(1))) - w32)
+			worst32 = max(worst32, math.Abs(float64(g32[i])-want)/ulp)
+			want = math.Exp(x64[i])
+			worst64 = max(worst64, math.Abs(g64[i]-want)/(math.Nextafter(want, math.Inf(1))-want))
+		}
+		t.Logf("max error: float32 %.2f ulp, float64 %.2f ulp", worst32, worst64)
+		if !(worst32 <= 1 && worst64 <= 2) {
+			t.Errorf("max error: float32 %.2f ulp (want ≤ 1), float64 %.2f ulp (want ≤ 2)", worst32, worst64)
+		}
+		for _, v := range []float32{-1e4, -104, float32(math.Inf(-1))} {
+			g := []float32{7}
+			GradF32(g, []float32{v}, 0, 1, 0)
+			if g[0] != 0 {
+				t.Errorf("float32 exp(%v) = %v, want 0", v, g[0])
+			}
+		}
+		for _, v := range []float64{-1e4, -746, math.Inf(-1)} {
+			g := []float64{7}
+			GradF64(g, []float64{v}, 0, 1, 0)
+			if g[0] != 0 {
+				t.Errorf("float64 exp(%v) = %v, want 0", v, g[0])
+			}
+		}
+	})
+}
