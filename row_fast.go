@@ -46,8 +46,9 @@ func (e *engine[T]) fastRow(i int, x, sc []T) (parts, error) {
 // sweeps: StatsExp leaves exp(z_j − m) in the worker's scratch row sc, and
 // one GradExp sweep turns it into a·exp(z_j − m) − b·w_j in the gradient,
 // which it streams to memory without reading it first: each exponential is
-// computed once, and the gradient costs one write. (Without a scratch row,
-// the exponentials go into the gradient row and Axpb finishes it there.) The
+// computed once, and the gradient costs one write. Without a scratch row (a
+// gradient small enough to stay in cache), the exponentials go into the
+// gradient row and Axpb finishes it there. The
 // gradient may be the logits themselves: everything read from x (z_y, Σ w·z)
 // is read before the gradient is written, and StatsExp writes nothing when
 // the row is not finite, so the error can locate it.

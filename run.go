@@ -111,9 +111,14 @@ func firstError(errs []error) error {
 	return best
 }
 
+// streamMinBytes is the gradient size from which fast rows stream their
+// gradient to memory (see fusedRow); a smaller gradient is written through
+// the cache, where the caller will find it.
+const streamMinBytes = 16 << 20
+
 // scratchRows returns one scratch row per worker for the gradient of fast
 // rows (see fusedRow), kept in the Result between calls; the rows are only
-// sized when a gradient of fast rows is asked for.
+// sized (and so used) when a gradient of at least streamMinBytes is asked for.
 func (e *engine[T]) scratchRows(workers int) [][]T {
 	rows, _ := e.dst.scratch.([][]T)
 	if len(rows) < workers {
@@ -121,7 +126,8 @@ func (e *engine[T]) scratchRows(workers int) [][]T {
 		e.dst.scratch = rows
 	}
 	rows = rows[:workers]
-	if k := e.lay.classes; e.grad != nil && e.fast && k < splitMinClasses {
+	big := len(e.grad)*sizeOf[T]() >= streamMinBytes
+	if k := e.lay.classes; big && e.fast && k < splitMinClasses {
 		for w := range rows {
 			if cap(rows[w]) < k {
 				rows[w] = make([]T, k)
@@ -129,6 +135,15 @@ func (e *engine[T]) scratchRows(workers int) [][]T {
 		}
 	}
 	return rows
+}
+
+// sizeOf is the size of T in bytes.
+func sizeOf[T Float]() int {
+	var z T
+	if _, ok := any(z).(float32); ok {
+		return 4
+	}
+	return 8
 }
 
 // block computes elements [b·blockSize, …) and stores their sums in out;
