@@ -26,8 +26,9 @@ type benchArgs struct {
 var benchFlags benchArgs
 
 var cmdBench = &command{
-	name: "bench",
-	args: "[--rows N] [--classes C] [--dtype float32|float64] [--workers W] [--impl auto|avx512|avx2|generic] [--format text|json]",
+	name:  "bench",
+	short: "time the kernels (or fused linear cross-entropy) against memory bandwidth",
+	args:  "[--rows N] [--classes C] [--dtype float32|float64] [--workers W] [--impl auto|avx512|avx2|generic] [--format text|json]",
 	summary: `Times the loss on random logits drawn from N(0, 3²) with random targets
 (ε = 0.1, mean): the forward pass, and the forward pass with the gradient
 (into a separate buffer), each repeated and reported as the median, with the

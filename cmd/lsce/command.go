@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
-	"strings"
 
 	"github.com/lsce/lsce"
 )
@@ -16,6 +15,7 @@ import (
 type command struct {
 	name    string
 	args    string // the usage line after the name
+	short   string // one line for the listing of "lsce help"
 	summary string
 	// setFlags declares the flags on fs; it may be nil.
 	setFlags func(fs *flag.FlagSet)
@@ -119,16 +119,7 @@ func inputErrorf(format string, a ...any) error {
 func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "lsce: label-smoothing cross-entropy\n\nusage: lsce <command> [flags]\n\ncommands:")
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, firstSentence(c.summary))
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.short)
 	}
 	fmt.Fprintln(w, "\nRun 'lsce help <command>' for a command's flags.")
-}
-
-// firstSentence is a summary's first sentence on one line, for the listing.
-func firstSentence(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if i := strings.Index(s, ". "); i >= 0 {
-		s = s[:i+1]
-	}
-	return s
 }

@@ -9,7 +9,8 @@ import (
 )
 
 var cmdDemo = &command{
-	name: "demo",
+	name:  "demo",
+	short: "the seed's cat/dog example, step by step",
 	summary: `The seed's cat/dog example, step by step, checked against PyTorch's numbers.
 
 Walks through label smoothing on the seed write-up's cat/dog example, step by

@@ -38,6 +38,7 @@ var cmdEval = func() *command {
 	f := new(evalFlags)
 	return &command{
 		name:    "eval",
+		short:   "calibration: accuracy, NLL, ECE, Brier, temperature, reliability diagram",
 		args:    "--logits FILE --targets FILE [--epsilon 0.1] [--bins 15] [--plot reliability.png|.svg] [--format text|json]",
 		summary: "calibration of logits: accuracy, NLL, ECE, Brier, temperature scaling, reliability diagram",
 		setFlags: func(fs *flag.FlagSet) {

@@ -25,8 +25,9 @@ type explainFlags struct {
 var explainOpts explainFlags
 
 var cmdExplain = &command{
-	name: "explain",
-	args: "[--example catdog|animals | --logits FILE --targets FILE] [flags]",
+	name:  "explain",
+	short: "the walk-through for any input: text, markdown, csv or a live spreadsheet",
+	args:  "[--example catdog|animals | --logits FILE --targets FILE] [flags]",
 	summary: `Label smoothing step by step: text, markdown, csv or a live spreadsheet.
 
 Walks through label-smoothing cross-entropy step by step, as the seed write-up

@@ -33,8 +33,9 @@ type lossFlags struct {
 var lossOpts lossFlags
 
 var cmdLoss = &command{
-	name: "loss",
-	args: "--logits FILE --targets FILE [flags]",
+	name:  "loss",
+	short: "the loss, its parts and gradient for .npy/.csv files",
+	args:  "--logits FILE --targets FILE [flags]",
 	summary: `The label-smoothed cross-entropy of logits against targets, its parts and gradient.
 
 The numbers are PyTorch's F.cross_entropy(logits, targets, weight=…,

@@ -25,8 +25,9 @@ import (
 )
 
 var cmdTrain = &command{
-	name: "train",
-	args: "[--dataset mnist|fashion-mnist] [--epochs N] [--epsilon 0,0.1] [--seeds 1,2,3] [--hidden 256] [--batch 128] [--lr LR] [--workers W] [--plots DIR] [--format text|json] [--data DIR]",
+	name:  "train",
+	short: "train an MLP on MNIST or Fashion-MNIST with and without smoothing",
+	args:  "[--dataset mnist|fashion-mnist] [--epochs N] [--epsilon 0,0.1] [--seeds 1,2,3] [--hidden 256] [--batch 128] [--lr LR] [--workers W] [--plots DIR] [--format text|json] [--data DIR]",
 	summary: `Trains a multilayer perceptron on MNIST or Fashion-MNIST once per ε and seed,
 with the label-smoothed loss and its gradient from this library driving
 backpropagation, and reports accuracy and calibration on the test set:
