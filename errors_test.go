@@ -285,3 +285,26 @@ func TestReuseIgnoredLongRow(t *testing.T) {
 		t.Errorf("ignored row 0 after reuse: losses %v, nlls %v, smooths %v, loss %v (want 0 and %v)", dst.Losses, dst.NLLs, dst.Smooths, dst.Loss, first)
 	}
 }
+
+// TestFirstError: the lowest located row wins whatever the order; an
+// unlocated error is kept only when no located one exists.
+func TestFirstError(t *testing.T) {
+	row := func(r int) error { return &lsce.Error{Kind: lsce.ErrTarget, Row: r, Class: -1, Msg: "x"} }
+	other := errors.New("other")
+	r7, r3 := row(7), row(3)
+	for _, c := range []struct {
+		errs []error
+		want error
+	}{
+		{nil, nil},
+		{[]error{nil, nil}, nil},
+		{[]error{r7, nil, r3}, r3},
+		{[]error{r3, r7}, r3},
+		{[]error{other, r7}, r7},
+		{[]error{nil, other}, other},
+	} {
+		if got := lsce.FirstError(c.errs); got != c.want {
+			t.Errorf("FirstError(%v) = %v, want %v", c.errs, got, c.want)
+		}
+	}
+}

@@ -56,7 +56,7 @@ func (e *engine[T]) runParallel(part []sums, workers int, sc [][]T) error {
 		})
 	}
 	wg.Wait()
-	return firstError(errs)
+	return FirstError(errs)
 }
 
 // sums are the running totals of the parts over elements.
@@ -89,26 +89,6 @@ func (e *engine[T]) finish(t sums) {
 	d.NLL, d.Smooth, d.Floor = t.nll*e.scale, t.smooth*e.scale, t.floor*e.scale
 	d.ZLoss = t.z * e.zs
 	d.Loss = t.loss*e.scale + d.ZLoss - d.Floor
-}
-
-// firstError returns the error of the lowest element among errs, so that the
-// report does not depend on scheduling.
-func firstError(errs []error) error {
-	var best error
-	bestRow := -1
-	for _, err := range errs {
-		if err == nil {
-			continue
-		}
-		row := -1
-		if le, ok := err.(*Error); ok {
-			row = le.Row
-		}
-		if best == nil || row < bestRow {
-			best, bestRow = err, row
-		}
-	}
-	return best
 }
 
 // streamMinBytes is the gradient size from which fast rows stream their

@@ -59,7 +59,7 @@ func evaluatePass[T lsce.Float](logits []T, c int, targets []int, o Options, wor
 		})
 	}
 	wg.Wait()
-	if err := FirstError(errs); err != nil {
+	if err := lsce.FirstError(errs); err != nil {
 		return nil, err
 	}
 	for _, a := range accs[1:] {
@@ -68,29 +68,4 @@ func evaluatePass[T lsce.Float](logits []T, c int, targets []int, o Options, wor
 		}
 	}
 	return accs[0], nil
-}
-
-// FirstError returns the error among errs that locates the lowest row (an
-// *lsce.Error with Row ≥ 0), else the first non-nil one, so that a parallel
-// pass reports the same error as a sequential one: each worker stops at its
-// own first bad row.
-func FirstError(errs []error) error {
-	var best error
-	bestRow := -1
-	for _, err := range errs {
-		if err == nil {
-			continue
-		}
-		row := -1
-		if le, ok := err.(*lsce.Error); ok {
-			row = le.Row
-		}
-		switch {
-		case best == nil:
-			best, bestRow = err, row
-		case row >= 0 && (bestRow < 0 || row < bestRow):
-			best, bestRow = err, row
-		}
-	}
-	return best
 }

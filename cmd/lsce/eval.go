@@ -149,7 +149,7 @@ func openEvalData(env *env, logitsPath, targetsPath string) (*evalData, error) {
 		}
 		d.logitsPath, d.f32 = logitsPath, dt == tensorio.Float32
 	} else {
-		t, err := readWhole(env, logitsPath)
+		t, err := readInput(env, logitsPath)
 		if err != nil {
 			return nil, err
 		}
@@ -184,7 +184,7 @@ func openEvalData(env *env, logitsPath, targetsPath string) (*evalData, error) {
 		}
 		d.targetsPath, d.targetsInt = targetsPath, !dt.IsFloat()
 	} else {
-		t, err := readWhole(env, targetsPath)
+		t, err := readInput(env, targetsPath)
 		if err != nil {
 			return nil, err
 		}
@@ -224,21 +224,6 @@ func sniffNpy(path string) (bool, error) {
 	magic := make([]byte, 6)
 	n, _ := io.ReadFull(f, magic)
 	return string(magic[:n]) == "\x93NUMPY", nil
-}
-
-// readWhole loads a (CSV or stdin) file whole.
-func readWhole(env *env, path string) (*tensorio.Tensor, error) {
-	var t *tensorio.Tensor
-	var err error
-	if path == "-" {
-		t, err = tensorio.Read(env.stdin, tensorio.StdinName)
-	} else {
-		t, err = tensorio.ReadFile(path)
-	}
-	if err != nil {
-		return nil, inputError{err}
-	}
-	return t, nil
 }
 
 // chunkElems is the number of logits per chunk handed to a worker (4 MB of
@@ -305,7 +290,7 @@ func (d *evalData) pass(o calib.Options, workers int, prog *progress) (*calib.Ac
 	errs[workers] = d.read(perChunk, free, jobs, stop, prog)
 	close(jobs)
 	wg.Wait()
-	if err := calib.FirstError(errs); err != nil {
+	if err := lsce.FirstError(errs); err != nil {
 		return nil, err
 	}
 	for _, a := range accs[1:] {
