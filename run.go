@@ -96,6 +96,11 @@ func (e *engine[T]) finish(t sums) {
 // the cache, where the caller will find it.
 const streamMinBytes = 16 << 20
 
+// streamMinClasses is the row length from which streaming pays: shorter rows
+// cover few whole cache lines, and streaming stores to partial lines, and
+// the write at the target just after them, cost more than they save.
+const streamMinClasses = 1024
+
 // scratchRows returns one scratch row per worker for the gradient of fast
 // rows (see fusedRow), kept in the Result between calls; the rows are only
 // sized (and so used) when a gradient of at least streamMinBytes is asked for.
@@ -107,7 +112,7 @@ func (e *engine[T]) scratchRows(workers int) [][]T {
 	}
 	rows = rows[:workers]
 	big := len(e.grad)*sizeOf[T]() >= streamMinBytes
-	if k := e.lay.classes; big && e.fast && k < splitMinClasses {
+	if k := e.lay.classes; big && e.fast && k >= streamMinClasses && k < splitMinClasses {
 		for w := range rows {
 			if cap(rows[w]) < k {
 				rows[w] = make([]T, k)
