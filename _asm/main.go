@@ -1,10 +1,17 @@
-// Command _asm generates the AVX2+FMA row kernels of package
-// github.com/lsce/lsce/internal/kernel with avo. It is run by go generate in
-// internal/kernel:
+// Command _asm generates the assembly of the project with avo: one set of
+// functions per invocation, chosen by -set, written to the files named by
+// avo's own flags -out, -stubs and -pkg. It is run by go generate in each
+// package that has assembly (see their gen.go):
+//
+//	-set kernel (the default): the AVX2+FMA row kernels of internal/kernel (this file)
+//	-set linear: the packed GEMM micro-kernels of linear (linear.go)
+//	-set train: the float32 axpy of train (train.go)
+//
+// For example, in internal/kernel:
 //
 //	go run -C ../../_asm . -out ../internal/kernel/kernel_amd64.s -stubs ../internal/kernel/stubs_amd64.go -pkg kernel
 //
-// Every kernel exists for float32 and float64; one description (spec) drives
+// The rest of this comment is about the row kernels. Every kernel exists for float32 and float64; one description (spec) drives
 // both, so the two stay the same loop with different vector widths.
 //
 // The exponential is computed as exp(d) = 2ⁿ·exp(r) with n = round(d/ln 2)
@@ -16,8 +23,10 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"math"
+	"os"
 
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -706,8 +715,28 @@ func cpu() {
 	RET()
 }
 
+// sets maps each value of -set to the function that builds its functions.
+var sets = map[string]func(){
+	"kernel": kernelSet,
+	"linear": linearSet,
+	"train":  trainSet,
+}
+
 func main() {
+	set := flag.String("set", "kernel", "which functions to generate: kernel, linear or train")
+	flag.Parse()
+	gen, ok := sets[*set]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "_asm: unknown -set %q (want kernel, linear or train)\n", *set)
+		os.Exit(2)
+	}
 	ConstraintExpr("amd64,!purego")
+	gen()
+	Generate()
+}
+
+// kernelSet builds the row kernels of internal/kernel.
+func kernelSet() {
 	specs := []*spec{newSpec32(), newSpec64()}
 	for _, s := range specs {
 		s.maxSum()
@@ -722,5 +751,4 @@ func main() {
 		s.dot()
 	}
 	cpu()
-	Generate()
 }

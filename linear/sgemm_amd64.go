@@ -8,16 +8,9 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// kern6x16 is the AVX2+FMA float32 micro-kernel of packedGemm
-// (sgemm_amd64.s); its reference loop is kern6x16Go.
-//
-//go:noescape
-func kern6x16(k int, a, b, c *float32, ldc int)
-
-// kern6x8d is the float64 micro-kernel; its reference loop is kern6x8dGo.
-//
-//go:noescape
-func kern6x8d(k int, a, b, c *float64, ldc int)
+// The micro-kernels kern6x16 (float32) and kern6x8d (float64) are in
+// sgemm_amd64.s and declared in stubs_amd64.go, both generated (see gen.go);
+// their reference loops are kern6x16Go and kern6x8dGo.
 
 // hasKernel reports whether kern6x16 runs here: AVX2 and FMA with OS
 // support, unless LSCE_PUREGO is set (as for package lsce's row kernels).

@@ -8,11 +8,9 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// axpyF32AVX2 is y += a·x over len(y) elements (axpy_amd64.s); its reference
-// loop is axpyF32Go.
-//
-//go:noescape
-func axpyF32AVX2(a float32, x, y []float32)
+// axpyF32AVX2, y += a·x over len(y) elements, is in axpy_amd64.s and declared
+// in stubs_amd64.go, both generated (see gen.go); its reference loop is
+// axpyF32Go.
 
 // hasAVX2 reports whether axpyF32AVX2 runs here: AVX2 with OS support,
 // unless LSCE_PUREGO is set (the project's kill switch for assembly).
