@@ -47,3 +47,30 @@ func ExampleCrossEntropyGrad() {
 	// loss 0.7016
 	// grad [-0.0739 0.0710 0.0029 0.1336 0.1494 -0.2831]
 }
+
+// The seed's fastai class, line by line, on top of lsce's parts:
+//
+//	loss = reduce_loss(-log_preds.sum(dim=-1))   # K·H(u,p) per row
+//	nll  = F.nll_loss(log_preds, target)         # H(q,p) per row
+//	return (1-ε)*nll + ε*(loss/c)
+//
+// NLLs holds H(q,p) and Smooths holds H(u,p) = −(1/K)·Σ_k ln p_k, so
+// fastai's loss/c is Smooths itself.
+func Example_fastaiLabelSmoothingCrossEntropy() {
+	const eps, c = 0.1, 2
+	x := []float64{4.2, -2.4, 1.6, -0.6, 3.6, 1.2, -0.5, 0.5, -0.25, 1.7}
+	y := []int{0, 1, 1, 0, 0}
+	parts, err := lsce.CrossEntropy(lsce.Input[float64]{Logits: x, Shape: []int{5, c}, Targets: y},
+		lsce.Options{Reduction: lsce.None}) // ε does not change the parts
+	if err != nil {
+		panic(err)
+	}
+	out := make([]float64, len(y))
+	for i := range out {
+		nll := parts.NLLs[i]         // F.nll_loss(log_preds, target, reduction='none')
+		loss := c * parts.Smooths[i] // -log_preds.sum(dim=-1)
+		out[i] = (1-eps)*nll + eps*(loss/c)
+	}
+	fmt.Printf("%.4f\n", out)
+	// Output: [0.3314 2.1951 2.3668 1.2633 1.9855]
+}
