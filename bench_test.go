@@ -13,7 +13,7 @@ import (
 
 // benchShapes are the (rows, classes) shapes benchmarked: an ImageNet-sized
 // batch, a language-model batch, and one very long row.
-var benchShapes = [][2]int{{256, 1000}, {4096, 32000}, {1, 1 << 20}}
+var benchShapes = [][2]int{{65536, 10}, {524288, 21}, {256, 1000}, {4096, 32000}, {1, 1 << 20}}
 
 // benchInput returns logits drawn from N(0, 3²) and uniform targets.
 func benchInput[T lsce.Float](n, c int) lsce.Input[T] {

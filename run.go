@@ -103,7 +103,9 @@ const streamMinClasses = 1024
 
 // scratchRows returns one scratch row per worker for the gradient of fast
 // rows (see fusedRow), kept in the Result between calls; the rows are only
-// sized (and so used) when a gradient of at least streamMinBytes is asked for.
+// sized (and so used) when a gradient of at least streamMinBytes is asked for,
+// or for short rows, where each holds a block of rows' exponentials (see
+// shortBlock).
 func (e *engine[T]) scratchRows(workers int) [][]T {
 	rows, _ := e.dst.scratch.([][]T)
 	if len(rows) < workers {
@@ -111,6 +113,15 @@ func (e *engine[T]) scratchRows(workers int) [][]T {
 		e.dst.scratch = rows
 	}
 	rows = rows[:workers]
+	if k := e.lay.classes; e.fast && k <= shortMaxClasses {
+		// shortBlock's exponentials of a block of rows.
+		for w := range rows {
+			if cap(rows[w]) < blockSize*k {
+				rows[w] = make([]T, blockSize*k)
+			}
+		}
+		return rows
+	}
 	big := len(e.grad)*sizeOf[T]() >= streamMinBytes
 	if k := e.lay.classes; big && e.fast && k >= streamMinClasses && k < splitMinClasses {
 		for w := range rows {
@@ -136,6 +147,15 @@ func sizeOf[T Float]() int {
 func (e *engine[T]) block(b int, out *sums, sc []T) error {
 	lo := b * blockSize
 	hi := min(lo+blockSize, e.lay.elements())
+	if e.fast && e.lay.classes <= shortMaxClasses && cap(sc) >= (hi-lo)*e.lay.classes {
+		return e.shortBlock(lo, hi, out, sc)
+	}
+	return e.rowBlock(lo, hi, out, sc)
+}
+
+// rowBlock computes elements [lo, hi) row by row and stores their sums in
+// out; sc is the worker's scratch row (nil when not needed).
+func (e *engine[T]) rowBlock(lo, hi int, out *sums, sc []T) error {
 	var t sums
 	for i := lo; i < hi; i++ {
 		p, err := e.element(i, sc)

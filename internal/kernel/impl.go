@@ -28,6 +28,11 @@ type impl struct {
 	gradE64    func(g, e []float64, a, b float64)
 	gradEW32   func(g, e, w []float32, a, b float64)
 	gradEW64   func(g, e, w []float64, a, b float64)
+
+	maxSum32 func(x []float32) (m, sx float64)
+	maxSum64 func(x []float64) (m, sx float64)
+	exp32    func(e, x []float32, m float64) float64
+	exp64    func(e, x []float64, m float64) float64
 }
 
 var generic = &impl{
@@ -41,6 +46,8 @@ var generic = &impl{
 	axpbW32: axpbWGeneric[float32], axpbW64: axpbWGeneric[float64],
 	gradE32: gradEGeneric[float32], gradE64: gradEGeneric[float64],
 	gradEW32: gradEWGeneric[float32], gradEW64: gradEWGeneric[float64],
+	maxSum32: maxSumRef[float32], maxSum64: maxSumRef[float64],
+	exp32: expRef[float32], exp64: expRef[float64],
 }
 
 // impls lists the implementations this CPU and build can run, fastest first;

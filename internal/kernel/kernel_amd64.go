@@ -67,6 +67,37 @@ var avx2 = &impl{
 		gradWNTF32AVX2(g, e[:len(g)], w[:len(g)], float32(a), float32(b))
 	},
 	gradEW64: func(g, e, w []float64, a, b float64) { gradWNTF64AVX2(g, e[:len(g)], w[:len(g)], a, b) },
+	maxSum32: maxSumF32, maxSum64: maxSumF64,
+	exp32: func(e, x []float32, m float64) float64 {
+		if len(x) == 0 {
+			return 0
+		}
+		return expStoreF32AVX2(e[:len(x)], x, float32(m))
+	},
+	exp64: func(e, x []float64, m float64) float64 {
+		if len(x) == 0 {
+			return 0
+		}
+		return expStoreF64AVX2(e[:len(x)], x, m)
+	},
+}
+
+// maxSumF32 is MaxSumF32: the kernel returns Σ (x − x[0]), to which n·x[0]
+// is added back.
+func maxSumF32(x []float32) (m, sx float64) {
+	if len(x) == 0 {
+		return maxSumGeneric(x)
+	}
+	mb, bsx := maxSumF32AVX2(x)
+	return float64(mb), bsx + float64(len(x))*float64(x[0])
+}
+
+func maxSumF64(x []float64) (m, sx float64) {
+	if len(x) == 0 {
+		return maxSumGeneric(x)
+	}
+	m, sx = maxSumF64AVX2(x)
+	return m, sx + float64(len(x))*x[0]
 }
 
 // Rows up to wholeRow elements (256 KiB of float32, 512 KiB of float64) are

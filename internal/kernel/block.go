@@ -1,0 +1,35 @@
+package kernel
+
+// Kernels over a block of many short rows taken as one slice, for callers
+// that handle the rows themselves (package lsce's short-row path): one call
+// per block instead of several per row.
+
+// MaxSumF32 returns m = max x (−Inf for no x) and sx = Σ x, accumulated in
+// float64 (or in float32 over short blocks added in float64). Reference loop:
+//
+//	for _, v := range x { m = max(m, v); sx += v }
+//
+// NaN or ±Inf in x surface in m or sx.
+func MaxSumF32(x []float32) (m, sx float64) { return active.maxSum32(x) }
+
+// MaxSumF64 is MaxSumF32 for float64 rows.
+func MaxSumF64(x []float64) (m, sx float64) { return active.maxSum64(x) }
+
+// ExpF32 writes e[j] = exp(x[j] − m) for every j < len(x) (len(e) ≥ len(x);
+// e may alias x) and returns their sum, accumulated in float64. m must be at
+// least max x, and x finite; results below the smallest normal float may be 0.
+// Reference loop:
+//
+//	for j, v := range x { e[j] = exp(v − m); s += e[j] }
+func ExpF32(e, x []float32, m float64) float64 { return active.exp32(e, x, m) }
+
+// ExpF64 is ExpF32 for float64 rows.
+func ExpF64(e, x []float64, m float64) float64 { return active.exp64(e, x, m) }
+
+// maxSumRef is the generic MaxSum.
+func maxSumRef[T float32 | float64](x []T) (m, sx float64) { return maxSumGeneric(x) }
+
+// expRef is the generic Exp.
+func expRef[T float32 | float64](e, x []T, m float64) float64 {
+	return expSumGeneric(e[:len(x)], x, m)
+}

@@ -1,0 +1,251 @@
+package lsce
+
+// shortMaxClasses is the row length up to which contiguous rows are computed
+// a block at a time (shortBlock) rather than row by row: for short rows the
+// per-row work around the kernels (calls, set-up, tails, the logarithm's
+// latency) costs more than the kernels themselves.
+const shortMaxClasses = 128
+
+// shortMinSum is the smallest Σ exp(z − M) (M the block's largest logit) a
+// row may have in shortBlock: a smaller sum means the row's own maximum lies
+// so far below M that exponentials taken relative to M would flush some of
+// its terms to zero, so the row goes through fastRow instead. At 2⁻⁴⁰
+// (float32) or 2⁻³⁰⁰ (float64), a flushed term is below 2⁻⁸⁶ (2⁻⁷²²) of
+// its row's sum.
+func shortMinSum[T Float]() float64 {
+	if sizeOf[T]() == 4 {
+		return 0x1p-40
+	}
+	return 0x1p-300
+}
+
+// shortBlock computes the rows [lo, hi) of at most shortMaxClasses classes
+// together, in a few sweeps over the whole block instead of several kernel
+// calls per row:
+//
+//  1. the shift of each row's exponentials: for float32, the row's own
+//     maximum m (and Σ z on the way, one kernel call per row), with z − m
+//     written to the scratch sc;
+//     for float64, the block's maximum M (one kernel call). A non-finite
+//     row (float32) or block (float64) goes through fastRow or rowBlock,
+//     which locate the culprit;
+//  2. e = exp(z − shift) over the block into sc (one kernel call);
+//  3. per row, s = Σ e (and Σ z or Σ w·z), then LSE = shift + ln s: the
+//     logarithms of the block are independent, so their latencies overlap;
+//  4. with a gradient, per row g = a·e − b·w, less (1−ε')·w_y·scale at y.
+//
+// float32 rows need their own maximum: their exponentials are rounded to
+// float32, and only the row maximum's exp(0) = 1 is exact, which keeps the
+// loss of a confident row (LSE − z_y ≈ 0) within 1e-6 relative of the
+// float64 computation; float64 exponentials are accurate enough relative to
+// any shift. Everything read from the logits is read before the gradient is
+// written, so the gradient may be the logits themselves. Rows ignored, or
+// (float64) whose maximum lies far below M (see shortMinSum), are done as
+// rowBlock does them.
+func (e *engine[T]) shortBlock(lo, hi int, out *sums, sc []T) error {
+	k := e.lay.classes
+	x := e.in.Logits[lo*k : hi*k]
+	ex := sc[:len(x)]
+	n := hi - lo
+	targets := e.in.Targets[lo:hi]
+	// s[r] stays 0 for a row that rowBlock's way must compute.
+	var shift, s, swz, a [blockSize]float64
+	var done [blockSize]bool // the row's gradient is left to the last sweep
+	var bad [blockSize]bool  // a non-finite row (float32)
+	rowMax := sizeOf[T]() == 4
+	if rowMax {
+		for r, y := range targets {
+			xr, dr := x[r*k:(r+1)*k], ex[r*k:(r+1)*k]
+			if y == e.ign {
+				clear(dr)
+				continue
+			}
+			m, sx := e.ops.maxSum(xr)
+			if !finite(m) || !finite(sx) {
+				clear(dr)
+				bad[r] = true
+				continue
+			}
+			shift[r], swz[r] = m, sx
+			subRow(dr, xr, T(m))
+		}
+		e.ops.exp(ex, ex, 0)
+	} else {
+		bm, bsx := e.ops.maxSum(x)
+		if !finite(bm) || !finite(bsx) {
+			return e.rowBlock(lo, hi, out, nil)
+		}
+		e.ops.exp(ex, x, bm)
+		for r := range n {
+			shift[r] = bm
+		}
+	}
+	for r, y := range targets {
+		if y == e.ign || bad[r] {
+			continue
+		}
+		xr, er := x[r*k:(r+1)*k], ex[r*k:(r+1)*k]
+		switch {
+		case e.wT != nil:
+			s[r], swz[r] = sumDot(er, xr, e.wT)
+		case rowMax:
+			s[r] = sum1(er)
+		default:
+			s[r], swz[r] = sum2(er, xr)
+		}
+	}
+	eps := e.effectiveEpsilon(k)
+	minS := shortMinSum[T]()
+	zl, wSum, kf := e.opt.ZLoss, e.wSum, float64(k)
+	floor := 0.0 // H(q̃) without weights: the same for every row
+	if e.opt.ZeroFloor && e.wT == nil {
+		floor = floorIndex(eps, k, 1, wSum)
+	}
+	var t sums
+	for r, y := range targets {
+		i := lo + r
+		if y == e.ign {
+			e.zeroGrad(i)
+			t.add(e.dst, i, parts{})
+			continue
+		}
+		if !(s[r] >= minS) {
+			p, err := e.fastRow(i, x[r*k:(r+1)*k], nil)
+			if err != nil {
+				return err
+			}
+			t.add(e.dst, i, p)
+			continue
+		}
+		// rowParts and sums.add, unrolled.
+		lse := shift[r] + logPos(s[r])
+		wy, fl := 1.0, floor
+		if e.wT != nil {
+			wy = e.opt.Weight[y]
+			if e.opt.ZeroFloor {
+				fl = floorIndex(eps, k, wy, wSum)
+			}
+		}
+		nll := wy * (lse - float64(x[r*k+y]))
+		smooth := (wSum*lse - swz[r]) / kf
+		z := zl * lse * lse
+		l := (1-eps)*nll + eps*smooth
+		t.nll += nll
+		t.smooth += smooth
+		t.z += z
+		t.floor += fl
+		t.loss += l
+		if len(e.dst.Losses) > 0 {
+			e.dst.Losses[i], e.dst.NLLs[i], e.dst.Smooths[i] = l+z-fl, nll, smooth
+		}
+		if e.grad != nil {
+			a[r], _ = e.gradCoef(eps, s[r], lse, wy, k)
+			done[r] = true
+		}
+	}
+	*out = t
+	if e.grad == nil {
+		return nil
+	}
+	b := T(eps / float64(k) * e.scale)
+	g := e.grad[lo*k : hi*k]
+	for r := range n {
+		if !done[r] {
+			continue
+		}
+		gr, er := g[r*k:(r+1)*k], ex[r*k:(r+1)*k]
+		if e.wT != nil {
+			axpbW(gr, er, e.wT, T(a[r]), b)
+		} else {
+			axpb(gr, er, T(a[r]), b)
+		}
+		y := targets[r]
+		wy := 1.0
+		if e.wT != nil {
+			wy = e.opt.Weight[y]
+		}
+		gr[y] -= T((1 - eps) * wy * e.scale)
+	}
+	return nil
+}
+
+// subRow writes d[j] = x[j] − m over len(x) elements, in T (as the kernels
+// subtract the maximum).
+func subRow[T Float](d, x []T, m T) {
+	d = d[:len(x)]
+	j := 0
+	for ; j+4 <= len(x); j += 4 {
+		dj, xj := d[j:j+4:j+4], x[j:j+4:j+4]
+		dj[0], dj[1], dj[2], dj[3] = xj[0]-m, xj[1]-m, xj[2]-m, xj[3]-m
+	}
+	for ; j < len(x); j++ {
+		d[j] = x[j] - m
+	}
+}
+
+// sum1 returns Σ e in float64.
+func sum1[T Float](e []T) float64 {
+	var s0, s1, s2, s3 float64
+	j := 0
+	for ; j+4 <= len(e); j += 4 {
+		ej := e[j : j+4 : j+4]
+		s0, s1, s2, s3 = s0+float64(ej[0]), s1+float64(ej[1]), s2+float64(ej[2]), s3+float64(ej[3])
+	}
+	for ; j < len(e); j++ {
+		s0 += float64(e[j])
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// sum2 returns Σ e and Σ x over len(x) elements, in float64.
+func sum2[T Float](e, x []T) (s, sx float64) {
+	e = e[:len(x)]
+	var s0, s1, s2, s3, x0, x1, x2, x3 float64
+	j := 0
+	for ; j+4 <= len(x); j += 4 {
+		ej, xj := e[j:j+4:j+4], x[j:j+4:j+4]
+		s0, s1, s2, s3 = s0+float64(ej[0]), s1+float64(ej[1]), s2+float64(ej[2]), s3+float64(ej[3])
+		x0, x1, x2, x3 = x0+float64(xj[0]), x1+float64(xj[1]), x2+float64(xj[2]), x3+float64(xj[3])
+	}
+	for ; j < len(x); j++ {
+		s0 += float64(e[j])
+		x0 += float64(x[j])
+	}
+	return (s0 + s1) + (s2 + s3), (x0 + x1) + (x2 + x3)
+}
+
+// sumDot returns Σ e and Σ w·x over len(x) elements, in float64.
+func sumDot[T Float](e, x, w []T) (s, swx float64) {
+	e, w = e[:len(x)], w[:len(x)]
+	var s0, s1, s2, s3, d0, d1, d2, d3 float64
+	j := 0
+	for ; j+4 <= len(x); j += 4 {
+		ej, xj, wj := e[j:j+4:j+4], x[j:j+4:j+4], w[j:j+4:j+4]
+		s0, s1, s2, s3 = s0+float64(ej[0]), s1+float64(ej[1]), s2+float64(ej[2]), s3+float64(ej[3])
+		d0 += float64(wj[0]) * float64(xj[0])
+		d1 += float64(wj[1]) * float64(xj[1])
+		d2 += float64(wj[2]) * float64(xj[2])
+		d3 += float64(wj[3]) * float64(xj[3])
+	}
+	for ; j < len(x); j++ {
+		s0 += float64(e[j])
+		d0 += float64(w[j]) * float64(x[j])
+	}
+	return (s0 + s1) + (s2 + s3), (d0 + d1) + (d2 + d3)
+}
+
+// axpb writes g[j] = a·e[j] − b over len(g) elements, in T.
+func axpb[T Float](g, e []T, a, b T) {
+	e = e[:len(g)]
+	for j, v := range e {
+		g[j] = a*v - b
+	}
+}
+
+// axpbW writes g[j] = a·e[j] − b·w[j] over len(g) elements, in T.
+func axpbW[T Float](g, e, w []T, a, b T) {
+	e, w = e[:len(g)], w[:len(g)]
+	for j, v := range e {
+		g[j] = a*v - b*w[j]
+	}
+}
