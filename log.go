@@ -46,6 +46,7 @@ func logPos(x float64) float64 {
 	t := &logTable[(tmp>>45)&127]
 	z := math.Float64frombits(b - tmp&(0xfff<<52))
 	r := math.FMA(z, t.inv, -1)
-	p := r * r * (-1.0/2 + r*(1.0/3+r*(-1.0/4+r*(1.0/5+r*(-1.0/6+r*(1.0/7))))))
+	r2 := r * r // Estrin's scheme: a shorter chain of dependent operations
+	p := r2 * ((-1.0/2 + r*(1.0/3)) + r2*((-1.0/4+r*(1.0/5))+r2*(-1.0/6+r*(1.0/7))))
 	return (k*ln2Hi + t.logc) + (k*ln2Lo + r + p)
 }

@@ -1,5 +1,7 @@
 package lsce
 
+import "github.com/lsce/lsce/internal/kernel"
+
 // shortMaxClasses is the row length up to which contiguous rows are computed
 // a block at a time (shortBlock) rather than row by row: for short rows the
 // per-row work around the kernels (calls, set-up, tails, the logarithm's
@@ -23,16 +25,15 @@ func shortMinSum[T Float]() float64 {
 // together, in a few sweeps over the whole block instead of several kernel
 // calls per row:
 //
-//  1. the shift of each row's exponentials: for float32, the row's own
-//     maximum m (and Σ z on the way, one kernel call per row), with z − m
-//     written to the scratch sc;
-//     for float64, the block's maximum M (one kernel call). A non-finite
-//     row (float32) or block (float64) goes through fastRow or rowBlock,
-//     which locate the culprit;
-//  2. e = exp(z − shift) over the block into sc (one kernel call);
-//  3. per row, s = Σ e (and Σ z or Σ w·z), then LSE = shift + ln s: the
-//     logarithms of the block are independent, so their latencies overlap;
-//  4. with a gradient, per row g = a·e − b·w, less (1−ε')·w_y·scale at y.
+//  1. e = exp(z − shift) over the block into the scratch sc, where the
+//     shift is each row's own maximum m for float32 (ExpRowsF32, which
+//     also returns each row's Σ e and Σ z), the block's maximum M for
+//     float64 (two kernel calls). A non-finite row (float32) or block
+//     (float64) goes through fastRow or rowBlock, which locate the culprit;
+//  2. per row, s = Σ e (and Σ z or Σ w·z), then LSE = shift + ln s (the
+//     logarithms of the block in a loop of their own: independent, their
+//     latencies overlap), and the loss's parts;
+//  3. with a gradient, per row g = a·e − b·w, less (1−ε')·w_y·scale at y.
 //
 // float32 rows need their own maximum: their exponentials are rounded to
 // float32, and only the row maximum's exp(0) = 1 is exact, which keeps the
@@ -51,25 +52,10 @@ func (e *engine[T]) shortBlock(lo, hi int, out *sums, sc []T) error {
 	// s[r] stays 0 for a row that rowBlock's way must compute.
 	var shift, s, swz, a [blockSize]float64
 	var done [blockSize]bool // the row's gradient is left to the last sweep
-	var bad [blockSize]bool  // a non-finite row (float32)
-	rowMax := sizeOf[T]() == 4
+	x32, rowMax := any(x).([]float32)
 	if rowMax {
-		for r, y := range targets {
-			xr, dr := x[r*k:(r+1)*k], ex[r*k:(r+1)*k]
-			if y == e.ign {
-				clear(dr)
-				continue
-			}
-			m, sx := e.ops.maxSum(xr)
-			if !finite(m) || !finite(sx) {
-				clear(dr)
-				bad[r] = true
-				continue
-			}
-			shift[r], swz[r] = m, sx
-			subRow(dr, xr, T(m))
-		}
-		e.ops.exp(ex, ex, 0)
+		// A direct call: the arrays stay on the stack.
+		kernel.ExpRowsF32(any(ex).([]float32), x32, k, shift[:n], s[:n], swz[:n])
 	} else {
 		bm, bsx := e.ops.maxSum(x)
 		if !finite(bm) || !finite(bsx) {
@@ -81,16 +67,13 @@ func (e *engine[T]) shortBlock(lo, hi int, out *sums, sc []T) error {
 		}
 	}
 	for r, y := range targets {
-		if y == e.ign || bad[r] {
-			continue
+		if y == e.ign || (rowMax && (e.wT == nil || s[r] == 0)) {
+			continue // float32: ExpRows has the sums, unless weighted
 		}
 		xr, er := x[r*k:(r+1)*k], ex[r*k:(r+1)*k]
-		switch {
-		case e.wT != nil:
+		if e.wT != nil {
 			s[r], swz[r] = sumDot(er, xr, e.wT)
-		case rowMax:
-			s[r] = sum1(er)
-		default:
+		} else {
 			s[r], swz[r] = sum2(er, xr)
 		}
 	}
@@ -100,6 +83,14 @@ func (e *engine[T]) shortBlock(lo, hi int, out *sums, sc []T) error {
 	floor := 0.0 // H(q̃) without weights: the same for every row
 	if e.opt.ZeroFloor && e.wT == nil {
 		floor = floorIndex(eps, k, 1, wSum)
+	}
+	// The logarithms first, in a loop of their own: independent, their
+	// latencies overlap.
+	var lse [blockSize]float64
+	for r := range n {
+		if s[r] >= minS {
+			lse[r] = shift[r] + logPos(s[r])
+		}
 	}
 	var t sums
 	for r, y := range targets {
@@ -118,7 +109,7 @@ func (e *engine[T]) shortBlock(lo, hi int, out *sums, sc []T) error {
 			continue
 		}
 		// rowParts and sums.add, unrolled.
-		lse := shift[r] + logPos(s[r])
+		lse := lse[r]
 		wy, fl := 1.0, floor
 		if e.wT != nil {
 			wy = e.opt.Weight[y]
@@ -169,34 +160,6 @@ func (e *engine[T]) shortBlock(lo, hi int, out *sums, sc []T) error {
 	return nil
 }
 
-// subRow writes d[j] = x[j] − m over len(x) elements, in T (as the kernels
-// subtract the maximum).
-func subRow[T Float](d, x []T, m T) {
-	d = d[:len(x)]
-	j := 0
-	for ; j+4 <= len(x); j += 4 {
-		dj, xj := d[j:j+4:j+4], x[j:j+4:j+4]
-		dj[0], dj[1], dj[2], dj[3] = xj[0]-m, xj[1]-m, xj[2]-m, xj[3]-m
-	}
-	for ; j < len(x); j++ {
-		d[j] = x[j] - m
-	}
-}
-
-// sum1 returns Σ e in float64.
-func sum1[T Float](e []T) float64 {
-	var s0, s1, s2, s3 float64
-	j := 0
-	for ; j+4 <= len(e); j += 4 {
-		ej := e[j : j+4 : j+4]
-		s0, s1, s2, s3 = s0+float64(ej[0]), s1+float64(ej[1]), s2+float64(ej[2]), s3+float64(ej[3])
-	}
-	for ; j < len(e); j++ {
-		s0 += float64(e[j])
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
 // sum2 returns Σ e and Σ x over len(x) elements, in float64.
 func sum2[T Float](e, x []T) (s, sx float64) {
 	e = e[:len(x)]
@@ -237,8 +200,13 @@ func sumDot[T Float](e, x, w []T) (s, swx float64) {
 // axpb writes g[j] = a·e[j] − b over len(g) elements, in T.
 func axpb[T Float](g, e []T, a, b T) {
 	e = e[:len(g)]
-	for j, v := range e {
-		g[j] = a*v - b
+	j := 0
+	for ; j+4 <= len(g); j += 4 {
+		gj, ej := g[j:j+4:j+4], e[j:j+4:j+4]
+		gj[0], gj[1], gj[2], gj[3] = a*ej[0]-b, a*ej[1]-b, a*ej[2]-b, a*ej[3]-b
+	}
+	for ; j < len(g); j++ {
+		g[j] = a*e[j] - b
 	}
 }
 

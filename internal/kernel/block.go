@@ -33,3 +33,55 @@ func maxSumRef[T float32 | float64](x []T) (m, sx float64) { return maxSumGeneri
 func expRef[T float32 | float64](e, x []T, m float64) float64 {
 	return expSumGeneric(e[:len(x)], x, m)
 }
+
+// ExpRowsF32 takes x as rows of k elements (len(x) a multiple of k, k > 0,
+// len(m), len(s), len(sx) ≥ len(x)/k) and, for each row r, stores its
+// maximum m[r] and Σ x in sx[r], writes e[j] = exp(x[j] − m[r]) over the row
+// and stores their sum, accumulated in float64, in s[r]: Stats and the
+// exponentials of StatsExp for many short rows in one call. The row's own
+// maximum keeps its largest exponential exactly 1. A row whose m[r] or sx[r]
+// is not finite gets s[r] = 0 and e = 0 over the row. e may alias x.
+// Reference loop, per row:
+//
+//	m = max(x); for j, v := range x { e[j] = exp(v − m); s += e[j]; sx += v }
+func ExpRowsF32(e, x []float32, k int, m, s, sx []float64) {
+	// A static call, not through the table: the caller's arrays, usually on
+	// its stack, must not escape.
+	if active.vecRows {
+		expRowsF32Vec(e, x, k, m, s, sx)
+		return
+	}
+	expRowsRef(e, x, k, m, s, sx)
+}
+
+// expRowsRef is the generic ExpRows.
+func expRowsRef[T float32 | float64](e, x []T, k int, m, s, sx []float64) {
+	e = e[:len(x)]
+	for r := range len(x) / k {
+		xr, er := x[r*k:(r+1)*k], e[r*k:(r+1)*k]
+		m[r], sx[r] = maxSumGeneric(xr)
+		s[r] = 0
+		if !finite(m[r]) || !finite(sx[r]) {
+			clear(er)
+			continue
+		}
+		s[r] = expSumGeneric(er, xr, m[r])
+	}
+}
+
+// sumRows stores Σ e over each row of k elements of e in s[r], in float64.
+func sumRows[T float32 | float64](s []float64, e []T, k int) {
+	for r := range len(e) / k {
+		er := e[r*k : (r+1)*k]
+		var s0, s1, s2, s3 float64
+		j := 0
+		for ; j+4 <= len(er); j += 4 {
+			ej := er[j : j+4 : j+4]
+			s0, s1, s2, s3 = s0+float64(ej[0]), s1+float64(ej[1]), s2+float64(ej[2]), s3+float64(ej[3])
+		}
+		for ; j < len(er); j++ {
+			s0 += float64(er[j])
+		}
+		s[r] = (s0 + s1) + (s2 + s3)
+	}
+}

@@ -33,6 +33,7 @@ type impl struct {
 	maxSum64 func(x []float64) (m, sx float64)
 	exp32    func(e, x []float32, m float64) float64
 	exp64    func(e, x []float64, m float64) float64
+	vecRows  bool // ExpRowsF32 runs expRowsF32Vec
 }
 
 var generic = &impl{

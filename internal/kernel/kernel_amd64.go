@@ -80,6 +80,47 @@ var avx2 = &impl{
 		}
 		return expStoreF64AVX2(e[:len(x)], x, m)
 	},
+	vecRows: true,
+}
+
+// expRowsF32Vec is ExpRowsF32 with the AVX2 kernels: per row, the maximum and Σ x by the kernel
+// and x − m written to e in Go; then the exponentials of all the rows in one
+// kernel call (exp(0) = 1 exactly at each row's maximum), and the row sums.
+func expRowsF32Vec(e, x []float32, k int, m, s, sx []float64) {
+	n := len(x) / k
+	if n == 0 {
+		return
+	}
+	e, m, s, sx = e[:n*k], m[:n], s[:n], sx[:n]
+	bad := 0
+	for r := range n {
+		xr, er := x[r*k:(r+1)*k:(r+1)*k], e[r*k:(r+1)*k:(r+1)*k]
+		mb, bsx := maxSumF32AVX2(xr)
+		mr, sxr := float64(mb), bsx+float64(k)*float64(xr[0])
+		m[r], sx[r] = mr, sxr
+		if mr-mr != 0 || sxr-sxr != 0 { // NaN or ±Inf
+			clear(er)
+			bad++
+			continue
+		}
+		j := 0
+		for ; j+4 <= k; j += 4 {
+			dj, xj := er[j:j+4:j+4], xr[j:j+4:j+4]
+			dj[0], dj[1], dj[2], dj[3] = xj[0]-mb, xj[1]-mb, xj[2]-mb, xj[3]-mb
+		}
+		for ; j < k; j++ {
+			er[j] = xr[j] - mb
+		}
+	}
+	expStoreF32AVX2(e, e, 0)
+	sumRows(s, e, k)
+	for r := 0; bad > 0 && r < n; r++ {
+		if !finite(m[r]) || !finite(sx[r]) {
+			s[r] = 0
+			clear(e[r*k : (r+1)*k])
+			bad--
+		}
+	}
 }
 
 // maxSumF32 is MaxSumF32: the kernel returns Σ (x − x[0]), to which n·x[0]
