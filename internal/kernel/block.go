@@ -68,20 +68,3 @@ func expRowsRef[T float32 | float64](e, x []T, k int, m, s, sx []float64) {
 		s[r] = expSumGeneric(er, xr, m[r])
 	}
 }
-
-// sumRows stores Σ e over each row of k elements of e in s[r], in float64.
-func sumRows[T float32 | float64](s []float64, e []T, k int) {
-	for r := range len(e) / k {
-		er := e[r*k : (r+1)*k]
-		var s0, s1, s2, s3 float64
-		j := 0
-		for ; j+4 <= len(er); j += 4 {
-			ej := er[j : j+4 : j+4]
-			s0, s1, s2, s3 = s0+float64(ej[0]), s1+float64(ej[1]), s2+float64(ej[2]), s3+float64(ej[3])
-		}
-		for ; j < len(er); j++ {
-			s0 += float64(er[j])
-		}
-		s[r] = (s0 + s1) + (s2 + s3)
-	}
-}

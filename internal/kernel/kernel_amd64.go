@@ -83,16 +83,12 @@ var avx2 = &impl{
 	vecRows: true,
 }
 
-// expRowsF32Vec is ExpRowsF32 with the AVX2 kernels: per row, the maximum and Σ x by the kernel
-// and x − m written to e in Go; then the exponentials of all the rows in one
-// kernel call (exp(0) = 1 exactly at each row's maximum), and the row sums.
+// expRowsF32Vec is ExpRowsF32 with the AVX2 kernels, called directly per row
+// (no table, no wrapper): the maximum and Σ x, then the exponentials and
+// their sum (exp(0) = 1 exactly at the row's maximum).
 func expRowsF32Vec(e, x []float32, k int, m, s, sx []float64) {
 	n := len(x) / k
-	if n == 0 {
-		return
-	}
 	e, m, s, sx = e[:n*k], m[:n], s[:n], sx[:n]
-	bad := 0
 	for r := range n {
 		xr, er := x[r*k:(r+1)*k:(r+1)*k], e[r*k:(r+1)*k:(r+1)*k]
 		mb, bsx := maxSumF32AVX2(xr)
@@ -100,26 +96,10 @@ func expRowsF32Vec(e, x []float32, k int, m, s, sx []float64) {
 		m[r], sx[r] = mr, sxr
 		if mr-mr != 0 || sxr-sxr != 0 { // NaN or ±Inf
 			clear(er)
-			bad++
+			s[r] = 0
 			continue
 		}
-		j := 0
-		for ; j+4 <= k; j += 4 {
-			dj, xj := er[j:j+4:j+4], xr[j:j+4:j+4]
-			dj[0], dj[1], dj[2], dj[3] = xj[0]-mb, xj[1]-mb, xj[2]-mb, xj[3]-mb
-		}
-		for ; j < k; j++ {
-			er[j] = xr[j] - mb
-		}
-	}
-	expStoreF32AVX2(e, e, 0)
-	sumRows(s, e, k)
-	for r := 0; bad > 0 && r < n; r++ {
-		if !finite(m[r]) || !finite(sx[r]) {
-			s[r] = 0
-			clear(e[r*k : (r+1)*k])
-			bad--
-		}
+		s[r] = expStoreF32AVX2(er, xr, mb)
 	}
 }
 
