@@ -113,7 +113,7 @@ func (e *engine[T]) scratchRows(workers int) [][]T {
 		e.dst.scratch = rows
 	}
 	rows = rows[:workers]
-	if k := e.lay.classes; e.fast && k <= shortMaxClasses {
+	if k := e.lay.classes; e.fast && k <= shortMaxClasses[T]() {
 		// shortBlock's exponentials of a block of rows.
 		for w := range rows {
 			if cap(rows[w]) < blockSize*k {
@@ -147,7 +147,7 @@ func sizeOf[T Float]() int {
 func (e *engine[T]) block(b int, out *sums, sc []T) error {
 	lo := b * blockSize
 	hi := min(lo+blockSize, e.lay.elements())
-	if e.fast && e.lay.classes <= shortMaxClasses && cap(sc) >= (hi-lo)*e.lay.classes {
+	if e.fast && e.lay.classes <= shortMaxClasses[T]() && cap(sc) >= (hi-lo)*e.lay.classes {
 		return e.shortBlock(lo, hi, out, sc)
 	}
 	return e.rowBlock(lo, hi, out, sc)

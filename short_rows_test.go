@@ -40,15 +40,20 @@ func shortOracle(z []float64, y int, w []float64, eps float64) (loss float64, gr
 	return loss, grad
 }
 
-// TestShortRows checks rows of 1 to 130 classes (the block-of-rows path up
-// to 128, the row-by-row one beyond) against shortOracle, per row (None) and
+// TestShortRows checks rows of 1 to 130 classes and around 256 and 512 (the
+// block-of-rows path up to 128 classes for float64, 512 for float32, the
+// row-by-row one beyond) against shortOracle, per row (None) and
 // reduced with the gradient (Mean), with ignored rows, weights, confident
 // rows (loss near 0, where float32 exponentials must not cost accuracy),
 // rows whose maximum lies far below the block's, and in place, for every
 // kernel and both element types.
 func TestShortRows(t *testing.T) {
 	forEachKernel(t, func(t *testing.T) {
+		ks := []int{255, 256, 511, 512, 513}
 		for k := 1; k <= 130; k++ {
+			ks = append(ks, k)
+		}
+		for _, k := range ks {
 			for _, weighted := range []bool{false, true} {
 				t.Run(fmt.Sprintf("K=%d/weighted=%v", k, weighted), func(t *testing.T) {
 					checkShortRows[float32](t, k, weighted)
