@@ -147,22 +147,23 @@ func (e *engine[T]) shortBlock(lo, hi int, out *sums, sc []T) error {
 	}
 	b := T(eps / float64(k) * e.scale)
 	g := e.grad[lo*k : hi*k]
-	for r := range n {
-		if !done[r] {
-			continue
+	if e.wT == nil {
+		gy := T((1 - eps) * e.scale)
+		for r, y := range targets {
+			if done[r] {
+				gr := g[r*k : (r+1)*k]
+				axpb(gr, ex[r*k:(r+1)*k], T(a[r]), b)
+				gr[y] -= gy
+			}
 		}
-		gr, er := g[r*k:(r+1)*k], ex[r*k:(r+1)*k]
-		if e.wT != nil {
-			axpbW(gr, er, e.wT, T(a[r]), b)
-		} else {
-			axpb(gr, er, T(a[r]), b)
+		return nil
+	}
+	for r, y := range targets {
+		if done[r] {
+			gr := g[r*k : (r+1)*k]
+			axpbW(gr, ex[r*k:(r+1)*k], e.wT, T(a[r]), b)
+			gr[y] -= T((1 - eps) * e.opt.Weight[y] * e.scale)
 		}
-		y := targets[r]
-		wy := 1.0
-		if e.wT != nil {
-			wy = e.opt.Weight[y]
-		}
-		gr[y] -= T((1 - eps) * wy * e.scale)
 	}
 	return nil
 }
