@@ -87,6 +87,10 @@ var avx2 = &impl{
 // (no table, no wrapper): the maximum and Σ x, then the exponentials and
 // their sum (exp(0) = 1 exactly at the row's maximum).
 func expRowsF32Vec(e, x []float32, k int, m, s, sx []float64) {
+	if k < blockRowsMax {
+		expRowsF32Block(e, x, k, m, s, sx)
+		return
+	}
 	n := len(x) / k
 	e, m, s, sx = e[:n*k], m[:n], s[:n], sx[:n]
 	for r := range n {
@@ -100,6 +104,69 @@ func expRowsF32Vec(e, x []float32, k int, m, s, sx []float64) {
 			continue
 		}
 		s[r] = expStoreF32AVX2(er, xr, mb)
+	}
+}
+
+// blockRowsMax is the row length below which expRowsF32Vec takes
+// expRowsF32Block's way (measured on AVX2: rows of 10 gain, rows of 21 are even).
+const blockRowsMax = 16
+
+// expRowsF32Block is expRowsF32Vec for rows shorter than blockRowsMax, where
+// the two kernel calls per row cost more than the work: per row the maximum
+// and Σ x by the kernel and x − m written to e in Go, then the exponentials
+// of all the rows in one kernel call (exp(0) = 1 exactly at each row's
+// maximum), and the row sums in Go.
+func expRowsF32Block(e, x []float32, k int, m, s, sx []float64) {
+	n := len(x) / k
+	if n == 0 {
+		return
+	}
+	e, m, s, sx = e[:n*k], m[:n], s[:n], sx[:n]
+	bad := 0
+	for r := range n {
+		xr, er := x[r*k:(r+1)*k:(r+1)*k], e[r*k:(r+1)*k:(r+1)*k]
+		mb, bsx := maxSumF32AVX2(xr)
+		mr, sxr := float64(mb), bsx+float64(k)*float64(xr[0])
+		m[r], sx[r] = mr, sxr
+		if mr-mr != 0 || sxr-sxr != 0 { // NaN or ±Inf
+			clear(er)
+			bad++
+			continue
+		}
+		j := 0
+		for ; j+4 <= k; j += 4 {
+			dj, xj := er[j:j+4:j+4], xr[j:j+4:j+4]
+			dj[0], dj[1], dj[2], dj[3] = xj[0]-mb, xj[1]-mb, xj[2]-mb, xj[3]-mb
+		}
+		for ; j < k; j++ {
+			er[j] = xr[j] - mb
+		}
+	}
+	expStoreF32AVX2(e, e, 0)
+	sumRows(s, e, k)
+	for r := 0; bad > 0 && r < n; r++ {
+		if !finite(m[r]) || !finite(sx[r]) {
+			s[r] = 0
+			clear(e[r*k : (r+1)*k])
+			bad--
+		}
+	}
+}
+
+// sumRows stores Σ e over each row of k elements of e in s[r], in float64.
+func sumRows(s []float64, e []float32, k int) {
+	for r := range len(e) / k {
+		er := e[r*k : (r+1)*k]
+		var s0, s1, s2, s3 float64
+		j := 0
+		for ; j+4 <= len(er); j += 4 {
+			ej := er[j : j+4 : j+4]
+			s0, s1, s2, s3 = s0+float64(ej[0]), s1+float64(ej[1]), s2+float64(ej[2]), s3+float64(ej[3])
+		}
+		for ; j < len(er); j++ {
+			s0 += float64(er[j])
+		}
+		s[r] = (s0 + s1) + (s2 + s3)
 	}
 }
 
