@@ -188,31 +188,13 @@ func (r *NpyReader) next(max int) (int, error) {
 // ReadFloat64 decodes the next elements, whatever the dtype, into dst as
 // float64 (bool as 0 or 1; int64 beyond 2⁵³ rounds).
 func (r *NpyReader) ReadFloat64(dst []float64) (int, error) {
-	if r.h.dtype == Float64 && r.h.bigEndian == bigEndianHost {
-		return r.direct(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), 8*len(dst)))
-	}
-	n, err := r.next(len(dst))
-	if n == 0 {
-		return 0, err
-	}
-	decode(dst[:n], r.raw, r.h.dtype, r.h.bigEndian)
-	r.off += n
-	return n, nil
+	return readInto(r, dst, Float64)
 }
 
 // ReadFloat32 decodes the next elements into dst as float32 (float64 and
 // integers round to the nearest float32).
 func (r *NpyReader) ReadFloat32(dst []float32) (int, error) {
-	if r.h.dtype == Float32 && r.h.bigEndian == bigEndianHost {
-		return r.direct(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), 4*len(dst)))
-	}
-	n, err := r.next(len(dst))
-	if n == 0 {
-		return 0, err
-	}
-	decode(dst[:n], r.raw, r.h.dtype, r.h.bigEndian)
-	r.off += n
-	return n, nil
+	return readInto(r, dst, Float32)
 }
 
 // ReadInt64 decodes the next elements of an integer, bool or uint8 file
@@ -221,8 +203,16 @@ func (r *NpyReader) ReadInt64(dst []int64) (int, error) {
 	if r.h.dtype.IsFloat() {
 		return 0, errorf(r.name, "", "dtype %s: want integer values", r.h.dtype)
 	}
-	if r.h.dtype == Int64 && r.h.bigEndian == bigEndianHost {
-		return r.direct(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), 8*len(dst)))
+	return readInto(r, dst, Int64)
+}
+
+// readInto reads the next len(dst) elements into dst: straight from the
+// stream when the file's dtype is native, the type of T in the host's byte
+// order; decoded through the raw buffer otherwise.
+func readInto[T number](r *NpyReader, dst []T, native DType) (int, error) {
+	if r.h.dtype == native && r.h.bigEndian == bigEndianHost {
+		var z T
+		return r.direct(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(dst))), int(unsafe.Sizeof(z))*len(dst)))
 	}
 	n, err := r.next(len(dst))
 	if n == 0 {
