@@ -102,20 +102,21 @@ func CrossEntropyInto[T Float](dst *Result, grad []T, in Input[T], opt Options) 
 
 // engine holds one call's resolved settings.
 type engine[T Float] struct {
-	dst   *Result
-	grad  []T
-	in    Input[T]
-	opt   Options
-	lay   layout
-	ops   *ops[T]
-	soft  bool // probability targets
-	fast  bool // contiguous rows, no soft-cap, no mask: the vectorised kernels
-	wT    []T  // weights converted to T for the kernels
-	wSum  float64
-	eps   float64
-	ign   int
-	scale float64 // gradient factor of the main terms: 1/Denominator for Mean
-	zs    float64 // gradient factor of the z-loss term: 1/Counted for Mean
+	dst     *Result
+	grad    []T
+	in      Input[T]
+	opt     Options
+	lay     layout
+	ops     *ops[T]
+	soft    bool // probability targets
+	fast    bool // contiguous rows, no soft-cap, no mask: the vectorised kernels
+	strided bool // class axis 1 of K-dim input, else as fast: gathered into the kernels
+	wT      []T  // weights converted to T for the kernels
+	wSum    float64
+	eps     float64
+	ign     int
+	scale   float64 // gradient factor of the main terms: 1/Denominator for Mean
+	zs      float64 // gradient factor of the z-loss term: 1/Counted for Mean
 }
 
 func newEngine[T Float](dst *Result, grad []T, in Input[T], opt *Options) (*engine[T], error) {
@@ -162,8 +163,10 @@ func newEngine[T Float](dst *Result, grad []T, in Input[T], opt *Options) (*engi
 			e.wSum += w
 		}
 	}
-	e.fast = lay.inner == 1 && opt.SoftCap == 0 && opt.ClassMask == nil && !e.soft
-	if e.fast && opt.Weight != nil {
+	simple := opt.SoftCap == 0 && opt.ClassMask == nil && !e.soft
+	e.fast = lay.inner == 1 && simple
+	e.strided = lay.inner > 1 && simple
+	if (e.fast || e.strided) && opt.Weight != nil {
 		e.wT = convertWeights[T](dst, opt.Weight)
 	}
 	return e, e.prepare()

@@ -113,6 +113,15 @@ func (e *engine[T]) scratchRows(workers int) [][]T {
 		e.dst.scratch = rows
 	}
 	rows = rows[:workers]
+	if k := e.lay.classes; e.strided {
+		// stridedRow's gathered row and its gradient.
+		for w := range rows {
+			if cap(rows[w]) < 2*k {
+				rows[w] = make([]T, 2*k)
+			}
+		}
+		return rows
+	}
 	if k := e.lay.classes; e.fast && k <= shortMaxClasses[T]() {
 		// shortBlock's exponentials of a block of rows.
 		for w := range rows {
@@ -177,6 +186,9 @@ func (e *engine[T]) element(i int, sc []T) (parts, error) {
 	if e.fast {
 		off := i * e.lay.classes
 		return e.fastRow(i, e.in.Logits[off:off+e.lay.classes], sc)
+	}
+	if e.strided {
+		return e.stridedRow(i, sc)
 	}
 	return e.generalRow(i)
 }
