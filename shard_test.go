@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/lsce/lsce"
+	"github.com/lsce/lsce/internal/resultcheck"
 	"pgregory.net/rapid"
 )
 
@@ -217,24 +218,8 @@ func checkSharded[T lsce.Float](t *rapid.T, p shardProblem, tol float64) {
 		}
 		return
 	}
-	near := func(what string, g, w float64) {
-		if math.Abs(g-w) > tol*math.Max(1, math.Abs(w)) || math.IsNaN(g) {
-			t.Fatalf("%s = %.15g, want %.15g", what, g, w)
-		}
-	}
-	near("Loss", got.Loss, want.Loss)
-	near("NLL", got.NLL, want.NLL)
-	near("Smooth", got.Smooth, want.Smooth)
-	near("ZLoss", got.ZLoss, want.ZLoss)
-	near("Floor", got.Floor, want.Floor)
-	near("Denominator", got.Denominator, want.Denominator)
-	if got.Counted != want.Counted || len(got.Losses) != len(want.Losses) {
-		t.Fatalf("Counted %d, %d losses; want %d, %d", got.Counted, len(got.Losses), want.Counted, len(want.Losses))
-	}
-	for i := range want.Losses {
-		near("Losses[i]", got.Losses[i], want.Losses[i])
-		near("NLLs[i]", got.NLLs[i], want.NLLs[i])
-		near("Smooths[i]", got.Smooths[i], want.Smooths[i])
+	if err := resultcheck.Diff(got, want, tol, true); err != nil {
+		t.Fatal(err)
 	}
 	// Tiny weights under Mean make the gradient large: compare relative to it.
 	gmax := 1.0

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lsce/lsce"
+	"github.com/lsce/lsce/internal/resultcheck"
 	"pgregory.net/rapid"
 )
 
@@ -94,22 +95,8 @@ func checkAgainstMaterialised[T Float](t *rapid.T, tol float64) {
 	if err != nil {
 		t.Fatalf("materialised: %v", err)
 	}
-	near := func(what string, g, w float64) {
-		if math.Abs(g-w) > tol*math.Max(1, math.Abs(w)) || math.IsNaN(g) {
-			t.Fatalf("%s = %.12g, want %.12g", what, g, w)
-		}
-	}
-	near("Loss", got.Loss, want.Loss)
-	near("NLL", got.NLL, want.NLL)
-	near("Smooth", got.Smooth, want.Smooth)
-	near("ZLoss", got.ZLoss, want.ZLoss)
-	near("Floor", got.Floor, want.Floor)
-	near("Denominator", got.Denominator, want.Denominator)
-	if got.Counted != want.Counted || len(got.Losses) != len(want.Losses) {
-		t.Fatalf("counted %d, %d losses; want %d, %d", got.Counted, len(got.Losses), want.Counted, len(want.Losses))
-	}
-	for i := range want.Losses {
-		near("Losses[i]", got.Losses[i], want.Losses[i])
+	if err := resultcheck.Diff(got, want, tol, false); err != nil {
+		t.Fatal(err)
 	}
 	for _, pair := range []struct {
 		name string
