@@ -121,34 +121,22 @@ func microKernel[T Float](k int, a, b, c []T, ldc int) {
 	}
 }
 
-// kern6x16Go is the reference loop of the micro-kernel:
+// kern6x16Go is the reference loop of the float32 micro-kernel:
 //
 //	for p < k, r < 6, j < 16: c[r·ldc + j] += a[p·6 + r]·b[p·16 + j]
-func kern6x16Go(k int, a, b, c []float32, ldc int) {
-	var acc [6][16]float32
-	for p := range k {
-		ap, bp := a[p*6:p*6+6], b[p*16:p*16+16]
-		for r, x := range ap {
-			for j, y := range bp {
-				acc[r][j] += x * y
-			}
-		}
-	}
-	for r := range 6 {
-		row := c[r*ldc : r*ldc+16]
-		for j := range row {
-			row[j] += acc[r][j]
-		}
-	}
-}
+func kern6x16Go(k int, a, b, c []float32, ldc int) { kernGo(16, k, a, b, c, ldc) }
 
 // kern6x8dGo is the reference loop of the float64 micro-kernel:
 //
 //	for p < k, r < 6, j < 8: c[r·ldc + j] += a[p·6 + r]·b[p·8 + j]
-func kern6x8dGo(k int, a, b, c []float64, ldc int) {
-	var acc [6][8]float64
+func kern6x8dGo(k int, a, b, c []float64, ldc int) { kernGo(8, k, a, b, c, ldc) }
+
+// kernGo is the micro-kernel's loop for a 6×nr block (nr ≤ 16): the products
+// are summed over p in order, then added to c.
+func kernGo[T float32 | float64](nr, k int, a, b, c []T, ldc int) {
+	var acc [6][16]T
 	for p := range k {
-		ap, bp := a[p*6:p*6+6], b[p*8:p*8+8]
+		ap, bp := a[p*6:p*6+6], b[p*nr:p*nr+nr]
 		for r, x := range ap {
 			for j, y := range bp {
 				acc[r][j] += x * y
@@ -156,7 +144,7 @@ func kern6x8dGo(k int, a, b, c []float64, ldc int) {
 		}
 	}
 	for r := range 6 {
-		row := c[r*ldc : r*ldc+8]
+		row := c[r*ldc : r*ldc+nr]
 		for j := range row {
 			row[j] += acc[r][j]
 		}
