@@ -3,7 +3,8 @@
 // avo's own flags -out, -stubs and -pkg. It is run by go generate in each
 // package that has assembly (see their gen.go):
 //
-//	-set kernel (the default): the AVX2+FMA row kernels of internal/kernel (this file)
+//	-set kernel (the default): the AVX2+FMA and AVX-512 row kernels of internal/kernel
+//	  (this file, with isa.go for what differs between the two)
 //	-set linear: the packed GEMM micro-kernels of linear (linear.go)
 //	-set train: the float32 axpy of train (train.go)
 //
@@ -36,8 +37,10 @@ import (
 // spec describes one element type.
 type spec struct {
 	suffix string // "F32" or "F64"
+	isa    string // "AVX2" (YMM registers, vector masks) or "AVX512" (ZMM registers, opmask registers)
 	goType string
-	lanes  int // elements per YMM register
+	vb     int // bytes per vector register: 32 or 64
+	lanes  int // elements per vector register
 	size   int // bytes per element
 	// chunk is the number of elements summed in the element type before the
 	// partial sums are added into float64 accumulators.
@@ -47,20 +50,31 @@ type spec struct {
 	fmadd213, fnmadd231, fmsub213, fmsub231 func(ops ...Op)
 	padd, psll                              func(ops ...Op)
 	bcast, movu                             func(ops ...Op)
-	maskmov                                 func(a, b, c Op)
-	blendv                                  func(a, b, c, d Op)
+	maskmov                                 func(a, b, c Op)    // AVX2 masked load or store
+	blendv                                  func(a, b, c, d Op) // AVX2 blend by a vector mask
+	movuZ                                   func(a, b, c Op)    // AVX-512 zero-masked move
+	blendm                                  func(ops ...Op)     // AVX-512 blend by an opmask
 	mantBits                                int
 
 	// constants (vectors of lanes copies)
 	log2e, magic, ln2hi, ln2lo, clamp, bias, one, negInf Mem
 	poly                                                 []Mem // Q coefficients, highest degree first
-	masks                                                Mem   // lanes × all-ones then lanes × zero
+	masks                                                Mem   // AVX2: lanes × all-ones then lanes × zero
 }
 
-// vec defines a read-only vector constant of 32 bytes holding 32/size copies.
+// consts holds the vector constants defined so far, by name: the AVX2 and
+// AVX-512 specs share them.
+var consts = map[string]Mem{}
+
+// vec defines (once) a read-only vector constant of 64 bytes holding 64/size
+// copies, enough for a ZMM load; YMM loads read its first half.
 func vec(name string, size int, bits uint64) Mem {
+	if m, ok := consts[name]; ok {
+		return m
+	}
 	m := GLOBL(name, RODATA|NOPTR)
-	for i := 0; i < 32/size; i++ {
+	consts[name] = m
+	for i := 0; i < 64/size; i++ {
 		if size == 4 {
 			DATA(4*i, U32(uint32(bits)))
 		} else {
@@ -78,12 +92,13 @@ func f64s(name string, v float64) Mem { return vec(name, 8, math.Float64bits(v))
 // least-squares fit (relative error) on Chebyshev nodes.
 var q32 = []float64{0.49999993451679897, 0.16666520689634917, 0.0416683873670058, 0.008368709842560332, 0.0013814612983211825}
 
-func newSpec32() *spec {
-	s := &spec{suffix: "F32", goType: "float32", lanes: 8, size: 4, chunk: 256, mantBits: 23,
+// newSpec32 describes float32 in registers of vb bytes (32: AVX2, 64: AVX-512).
+func newSpec32(vb int) *spec {
+	s := &spec{suffix: "F32", isa: isaName(vb), goType: "float32", vb: vb, lanes: vb / 4, size: 4, chunk: 256, mantBits: 23,
 		add: VADDPS, sub: VSUBPS, mul: VMULPS, max: VMAXPS, and: VANDPS,
 		fmadd213: VFMADD213PS, fnmadd231: VFNMADD231PS, fmsub213: VFMSUB213PS, fmsub231: VFMSUB231PS,
 		padd: VPADDD, psll: VPSLLD, bcast: VBROADCASTSS, movu: VMOVUPS,
-		maskmov: VMASKMOVPS, blendv: VBLENDVPS,
+		maskmov: VMASKMOVPS, blendv: VBLENDVPS, movuZ: VMOVUPS_Z, blendm: VBLENDMPS,
 	}
 	s.log2e = f32s("f32log2e", math.Log2E)
 	s.magic = f32s("f32magic", 1.5*(1<<23))
@@ -101,12 +116,13 @@ func newSpec32() *spec {
 	return s
 }
 
-func newSpec64() *spec {
-	s := &spec{suffix: "F64", goType: "float64", lanes: 4, size: 8, chunk: 128, mantBits: 52,
+// newSpec64 describes float64 in registers of vb bytes.
+func newSpec64(vb int) *spec {
+	s := &spec{suffix: "F64", isa: isaName(vb), goType: "float64", vb: vb, lanes: vb / 8, size: 8, chunk: 128, mantBits: 52,
 		add: VADDPD, sub: VSUBPD, mul: VMULPD, max: VMAXPD, and: VANDPD,
 		fmadd213: VFMADD213PD, fnmadd231: VFNMADD231PD, fmsub213: VFMSUB213PD, fmsub231: VFMSUB231PD,
 		padd: VPADDQ, psll: VPSLLQ, bcast: VBROADCASTSD, movu: VMOVUPD,
-		maskmov: VMASKMOVPD, blendv: VBLENDVPD,
+		maskmov: VMASKMOVPD, blendv: VBLENDVPD, movuZ: VMOVUPD_Z, blendm: VBLENDMPD,
 	}
 	s.log2e = f64s("f64log2e", math.Log2E)
 	s.magic = f64s("f64magic", 1.5*(1<<52))
@@ -133,7 +149,11 @@ func newSpec64() *spec {
 // maskTable holds 32/size all-ones elements then as many zeros: loading one
 // vector at element offset lanes−r gives a mask of the first r lanes.
 func maskTable(name string, size int) Mem {
+	if m, ok := consts[name]; ok {
+		return m
+	}
 	m := GLOBL(name, RODATA|NOPTR)
+	consts[name] = m
 	n := 32 / size
 	for i := 0; i < 2*n; i++ {
 		v := uint64(0)
@@ -152,14 +172,14 @@ func maskTable(name string, size int) Mem {
 // exp replaces d (which must be ≤ 0 or NaN) by exp(d) and returns the register holding it.
 func (s *spec) exp(d VecVirtual) VecVirtual {
 	s.max(s.clamp, d, d) // d = max(d, clamp)
-	t := YMM()
+	t := s.V()
 	s.movu(s.log2e, t)
 	s.fmadd213(s.magic, d, t) // t = d·log2e + magic: n in the low mantissa bits
-	n := YMM()
+	n := s.V()
 	s.sub(s.magic, t, n)       // n = t − magic, as a float
 	s.fnmadd231(s.ln2hi, n, d) // d −= n·ln2hi
 	s.fnmadd231(s.ln2lo, n, d) // r = d − n·ln2lo
-	q := YMM()
+	q := s.V()
 	s.movu(s.poly[0], q)
 	for _, c := range s.poly[1:] {
 		s.fmadd213(c, d, q) // q = q·r + c
@@ -192,7 +212,7 @@ type sweep struct {
 
 func (w *sweep) emit() {
 	s := w.s
-	vb := 32 // bytes per vector
+	vb := s.vb
 	step := w.unroll * s.lanes
 	chunk := s.chunk
 	if w.flush == nil {
@@ -243,15 +263,7 @@ func (w *sweep) emit() {
 	Label(w.name + "_tail")
 	TESTQ(w.n, w.n)
 	JZ(LabelRef(w.name + "_done"))
-	// mask of the first n lanes: table at element offset lanes − n
-	idx := GP64()
-	MOVQ(U32(s.lanes), idx)
-	SUBQ(w.n, idx)
-	tbl := GP64()
-	LEAQ(s.masks, tbl)
-	mask := YMM()
-	VMOVDQU(Mem{Base: tbl, Index: idx, Scale: uint8(s.size)}, mask)
-	w.body(0, 0, mask)
+	w.body(0, 0, s.firstLanes(w.n))
 	Label(w.name + "_done")
 	if w.flush != nil {
 		w.flush()
@@ -277,47 +289,28 @@ func bitsOf(v int) uint8 {
 // load reads a vector at off from p, masked when mask is not nil (masked
 // lanes read as 0 and touch no memory).
 func (s *spec) load(p GPVirtual, off int, mask Op) VecVirtual {
-	x := YMM()
-	if mask == nil {
+	x := s.V()
+	switch {
+	case mask == nil:
 		s.movu(Mem{Base: p, Disp: off}, x)
-	} else {
+	case s.wide():
+		s.movuZ(Mem{Base: p, Disp: off}, mask, x)
+	default:
 		s.maskmov(Mem{Base: p, Disp: off}, mask, x)
 	}
 	return x
 }
 
+// store writes x at off from p, only the lanes of mask when it is not nil.
 func (s *spec) store(x VecVirtual, p GPVirtual, off int, mask Op) {
-	if mask == nil {
+	switch {
+	case mask == nil:
 		s.movu(x, Mem{Base: p, Disp: off})
-	} else {
+	case s.wide():
+		s.movu(x, mask, Mem{Base: p, Disp: off})
+	default:
 		s.maskmov(x, mask, Mem{Base: p, Disp: off})
 	}
-}
-
-// flushInto adds the lanes of acc (element type) into the float64 vector sum.
-func (s *spec) flushInto(acc, sum VecVirtual) {
-	if s.size == 8 {
-		VADDPD(acc, sum, sum)
-		return
-	}
-	t := YMM()
-	VCVTPS2PD(acc.AsX(), t)
-	VADDPD(t, sum, sum)
-	h := XMM()
-	VEXTRACTF128(U8(1), acc, h)
-	VCVTPS2PD(h, t)
-	VADDPD(t, sum, sum)
-}
-
-// hsum64 reduces a vector of 4 float64 into the low lane of an XMM.
-func hsum64(v VecVirtual) VecVirtual {
-	h := XMM()
-	VEXTRACTF128(U8(1), v, h)
-	VADDPD(h, v.AsX(), h)
-	l := XMM()
-	VPERMILPD(U8(1), h, l)
-	VADDSD(l, h, h)
-	return h
 }
 
 func zero(v VecVirtual) { VXORPS(v, v, v) }
@@ -330,54 +323,42 @@ func zero(v VecVirtual) { VXORPS(v, v, v) }
 // x[0] (the caller adds len·x[0]): rows of large logits close together
 // (−1e4 ± 50) then lose nothing to cancellation. len(x) > 0.
 func (s *spec) maxSum() {
-	TEXT("maxSum"+s.suffix+"AVX2", NOSPLIT, fmt.Sprintf("func(x []%s) (m %s, sx float64)", s.goType, s.goType))
-	Doc(fmt.Sprintf("maxSum%sAVX2 returns m = max x and sx = Σ (x − x[0]); len(x) > 0.", s.suffix))
+	name := "maxSum" + s.suffix + s.isa
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(x []%s) (m %s, sx float64)", s.goType, s.goType))
+	Doc(name + " returns m = max x and sx = Σ (x − x[0]); len(x) > 0.")
 	p := Load(Param("x").Base(), GP64()).(GPVirtual)
 	n := Load(Param("x").Len(), GP64()).(GPVirtual)
-	neg := YMM()
+	neg := s.V()
 	s.movu(s.negInf, neg)
-	mv := [2]VecVirtual{YMM(), YMM()}
+	mv := [2]VecVirtual{s.V(), s.V()}
 	s.movu(neg, mv[0])
 	s.movu(neg, mv[1])
-	sxAcc := [2]VecVirtual{YMM(), YMM()}
-	sxSum := YMM()
+	sxAcc := [2]VecVirtual{s.V(), s.V()}
+	sxSum := s.V()
 	zero(sxSum)
-	piv := YMM()
+	piv := s.V()
 	s.bcast(Mem{Base: p}, piv)
-	w := &sweep{s: s, name: "maxSum" + s.suffix, p: p, n: n, unroll: 2,
+	w := &sweep{s: s, name: name, p: p, n: n, unroll: 2,
 		zero: func() { zero(sxAcc[0]); zero(sxAcc[1]) },
 		body: func(off, a int, mask Op) {
 			x := s.load(p, off, mask)
-			d := YMM()
+			d := s.V()
 			s.sub(piv, x, d)
 			if mask != nil {
-				s.and(mask, d, d)
+				s.zeroOutside(mask, d)
 			}
 			s.add(d, sxAcc[a], sxAcc[a])
 			if mask != nil {
-				s.blendv(mask, x, neg, x) // masked lanes: −Inf
+				s.fillOutside(mask, x, neg) // masked lanes: −Inf
 			}
 			s.max(x, mv[a], mv[a])
 		},
 		flush: func() { s.flushInto(sxAcc[0], sxSum); s.flushInto(sxAcc[1], sxSum) },
 	}
 	w.emit()
-	// Horizontal max (into every lane).
 	s.max(mv[1], mv[0], mv[0])
-	m := mv[0]
-	t := YMM()
-	VPERM2F128(U8(1), m, m, t) // swap 128-bit halves
-	s.max(t, m, m)
-	if s.size == 4 {
-		VPERMILPS(U8(0x4E), m, t)
-		s.max(t, m, m)
-		VPERMILPS(U8(0xB1), m, t)
-		s.max(t, m, m)
-	} else {
-		VPERMILPD(U8(0x5), m, t)
-		s.max(t, m, m)
-	}
-	sx := hsum64(sxSum)
+	m := s.hmax(mv[0])
+	sx := s.hsum64(sxSum)
 	VZEROUPPER()
 	Store(m.AsX(), ReturnIndex(0))
 	Store(sx, ReturnIndex(1))
@@ -394,11 +375,11 @@ func (s *spec) maxSum() {
 // are computed instead of after. (A prefetch never faults, so reaching past
 // the last row is harmless.)
 func (s *spec) expSum(store bool) {
-	name := "expSum" + s.suffix + "AVX2"
+	name := "expSum" + s.suffix + s.isa
 	sig := fmt.Sprintf("func(x []%s, m %s) float64", s.goType, s.goType)
 	doc := name + " returns Σ exp(x − m) for m ≥ max x."
 	if store {
-		name = "expStore" + s.suffix + "AVX2"
+		name = "expStore" + s.suffix + s.isa
 		sig = fmt.Sprintf("func(e, x []%s, m %s) float64", s.goType, s.goType)
 		doc = name + " writes e[j] = exp(x[j] − m) for j < len(x) and returns their sum; m ≥ max x."
 	}
@@ -414,13 +395,13 @@ func (s *spec) expSum(store bool) {
 	}
 	mx := XMM()
 	Load(Param("m"), mx)
-	m := YMM()
+	m := s.V()
 	s.bcast(mx, m)
 	ahead := GP64()
 	MOVQ(n, ahead)
 	SHLQ(U8(bitsOf(s.size)), ahead)
-	eAcc := [2]VecVirtual{YMM(), YMM()}
-	eSum := YMM()
+	eAcc := [2]VecVirtual{s.V(), s.V()}
+	eSum := s.V()
 	zero(eSum)
 	w := &sweep{s: s, name: name, p: p, n: n, ptrs: ptrs, unroll: 2, ahead: ahead,
 		zero: func() { zero(eAcc[0]); zero(eAcc[1]) },
@@ -429,7 +410,7 @@ func (s *spec) expSum(store bool) {
 			s.sub(m, x, x)
 			e := s.exp(x)
 			if mask != nil {
-				s.and(mask, e, e)
+				s.zeroOutside(mask, e)
 			}
 			if store {
 				s.store(e, ep, off, mask)
@@ -439,7 +420,7 @@ func (s *spec) expSum(store bool) {
 		flush: func() { s.flushInto(eAcc[0], eSum); s.flushInto(eAcc[1], eSum) },
 	}
 	w.emit()
-	se := hsum64(eSum)
+	se := s.hsum64(eSum)
 	VZEROUPPER()
 	Store(se, ReturnIndex(0))
 	RET()
@@ -448,11 +429,11 @@ func (s *spec) expSum(store bool) {
 // axpb emits axpb{T}(g []T, a, b T): g[j] = a·g[j] − b; with w,
 // axpbW{T}(g, w []T, a, b T): g[j] = a·g[j] − b·w[j] (len(w) ≥ len(g)).
 func (s *spec) axpb(weighted bool) {
-	name := "axpb" + s.suffix + "AVX2"
+	name := "axpb" + s.suffix + s.isa
 	sig := fmt.Sprintf("func(g []%s, a, b %s)", s.goType, s.goType)
 	doc := name + " writes g[j] = a·g[j] − b for j < len(g)."
 	if weighted {
-		name = "axpbW" + s.suffix + "AVX2"
+		name = "axpbW" + s.suffix + s.isa
 		sig = fmt.Sprintf("func(g, w []%s, a, b %s)", s.goType, s.goType)
 		doc = name + " writes g[j] = a·g[j] − b·w[j] for j < len(g)."
 	}
@@ -466,14 +447,7 @@ func (s *spec) axpb(weighted bool) {
 		wp = Load(Param("w").Base(), GP64()).(GPVirtual)
 		ptrs = append(ptrs, wp)
 	}
-	bc := func(name string) VecVirtual {
-		x := XMM()
-		Load(Param(name), x)
-		y := YMM()
-		s.bcast(x, y)
-		return y
-	}
-	a, b := bc("a"), bc("b")
+	a, b := s.param("a"), s.param("b")
 	w := &sweep{s: s, name: name, p: p, n: n, ptrs: ptrs, unroll: 4,
 		body: func(off, _ int, mask Op) {
 			g := s.load(p, off, mask)
@@ -495,16 +469,16 @@ func (s *spec) axpb(weighted bool) {
 
 // gradNT emits gradNT{T}(g, e []T, a, b T): g[j] = a·e[j] − b; with w,
 // gradWNT{T}(g, e, w []T, a, b T): g[j] = a·e[j] − b·w[j]. g is written with
-// non-temporal (streaming) stores where it is 32-byte aligned: the gradient
+// non-temporal (streaming) stores where it is vector-aligned: the gradient
 // goes to memory without first being read into the cache, which saves a
 // third of the memory traffic of a forward-with-gradient pass (e is a
 // scratch row that stays in cache). len(e), len(w) ≥ len(g).
 func (s *spec) gradNT(weighted bool) {
-	name := "gradNT" + s.suffix + "AVX2"
+	name := "gradNT" + s.suffix + s.isa
 	sig := fmt.Sprintf("func(g, e []%s, a, b %s)", s.goType, s.goType)
 	doc := name + " writes g[j] = a·e[j] − b for j < len(g), streaming where aligned."
 	if weighted {
-		name = "gradWNT" + s.suffix + "AVX2"
+		name = "gradWNT" + s.suffix + s.isa
 		sig = fmt.Sprintf("func(g, e, w []%s, a, b %s)", s.goType, s.goType)
 		doc = name + " writes g[j] = a·e[j] − b·w[j] for j < len(g), streaming where aligned."
 	}
@@ -519,14 +493,7 @@ func (s *spec) gradNT(weighted bool) {
 		wp = Load(Param("w").Base(), GP64()).(GPVirtual)
 		ptrs = append(ptrs, wp)
 	}
-	bc := func(name string) VecVirtual {
-		x := XMM()
-		Load(Param(name), x)
-		y := YMM()
-		s.bcast(x, y)
-		return y
-	}
-	a, b := bc("a"), bc("b")
+	a, b := s.param("a"), s.param("b")
 	body := func(off int, mask Op, nt bool) {
 		x := s.load(ep, off, mask)
 		if weighted {
@@ -552,28 +519,18 @@ func (s *spec) gradNT(weighted bool) {
 		}
 		SUBQ(elems, n)
 	}
-	mask := func(r GPVirtual) VecVirtual { // first r lanes
-		idx := GP64()
-		MOVQ(U32(s.lanes), idx)
-		SUBQ(r, idx)
-		tbl := GP64()
-		LEAQ(s.masks, tbl)
-		m := YMM()
-		VMOVDQU(Mem{Base: tbl, Index: idx, Scale: uint8(s.size)}, m)
-		return m
-	}
-	// Head: up to the first 32-byte boundary of g, masked ordinary stores.
+	// Head: up to the first vector-aligned address of g, masked ordinary stores.
 	h := GP64()
 	MOVQ(gp, h)
 	NEGQ(h)
-	ANDQ(U8(31), h)
+	ANDQ(U8(s.vb-1), h)
 	SHRQ(U8(bitsOf(s.size)), h)
 	JZ(LabelRef(name + "_aligned"))
 	CMPQ(h, n)
 	JBE(LabelRef(name + "_head"))
 	MOVQ(n, h)
 	Label(name + "_head")
-	body(0, mask(h), false)
+	body(0, s.firstLanes(h), false)
 	advance(h)
 	Label(name + "_aligned")
 	step := GP64()
@@ -582,7 +539,7 @@ func (s *spec) gradNT(weighted bool) {
 	CMPQ(n, step)
 	JB(LabelRef(name + "_loop1"))
 	body(0, nil, true)
-	body(32, nil, true)
+	body(s.vb, nil, true)
 	advance(step)
 	JMP(LabelRef(name + "_loop2"))
 	Label(name + "_loop1")
@@ -594,7 +551,7 @@ func (s *spec) gradNT(weighted bool) {
 	Label(name + "_tail")
 	TESTQ(n, n)
 	JZ(LabelRef(name + "_done"))
-	body(0, mask(n), false)
+	body(0, s.firstLanes(n), false)
 	Label(name + "_done")
 	SFENCE()
 	VZEROUPPER()
@@ -605,10 +562,10 @@ func (s *spec) gradNT(weighted bool) {
 // len(x) elements (len(g) ≥ len(x) is the caller's duty); with w, gradW{T}:
 // g[j] = a·exp(x[j] − m) − b·w[j].
 func (s *spec) grad(weighted bool) {
-	name := "grad" + s.suffix + "AVX2"
+	name := "grad" + s.suffix + s.isa
 	sig := fmt.Sprintf("func(g, x []%s, m, a, b %s)", s.goType, s.goType)
 	if weighted {
-		name = "gradW" + s.suffix + "AVX2"
+		name = "gradW" + s.suffix + s.isa
 		sig = fmt.Sprintf("func(g, x, w []%s, m, a, b %s)", s.goType, s.goType)
 	}
 	TEXT(name, NOSPLIT, sig)
@@ -626,14 +583,7 @@ func (s *spec) grad(weighted bool) {
 		wp = Load(Param("w").Base(), GP64()).(GPVirtual)
 		ptrs = append(ptrs, wp)
 	}
-	bc := func(name string) VecVirtual {
-		x := XMM()
-		Load(Param(name), x)
-		y := YMM()
-		s.bcast(x, y)
-		return y
-	}
-	m, a, b := bc("m"), bc("a"), bc("b")
+	m, a, b := s.param("m"), s.param("a"), s.param("b")
 	w := &sweep{s: s, name: name, p: p, n: n, ptrs: ptrs, unroll: 2,
 		body: func(off, _ int, mask Op) {
 			x := s.load(p, off, mask)
@@ -656,38 +606,40 @@ func (s *spec) grad(weighted bool) {
 }
 
 // dot emits dot{T}(x, w []T) float64 = Σ x[i]·w[i] over the first
-// len(x) &^ 7 elements, multiplied and added in float64; the caller adds the rest.
+// len(x) &^ (2·vb/8 − 1) elements (a multiple of 8 for AVX2, of 16 for
+// AVX-512), multiplied and added in float64; the caller adds the rest.
 func (s *spec) dot() {
-	name := "dot" + s.suffix + "AVX2"
+	name := "dot" + s.suffix + s.isa
 	TEXT(name, NOSPLIT, fmt.Sprintf("func(x, w []%s) float64", s.goType))
-	Doc(name + " returns Σ x[i]·w[i] over the first len(x) &^ 7 elements, in float64.")
+	per := 2 * s.vb / 8 // elements per step: two vectors of float64
+	Doc(fmt.Sprintf("%s returns Σ x[i]·w[i] over the first len(x) &^ %d elements, in float64.", name, per-1))
 	p := Load(Param("x").Base(), GP64()).(GPVirtual)
 	n := Load(Param("x").Len(), GP64()).(GPVirtual)
 	wp := Load(Param("w").Base(), GP64()).(GPVirtual)
-	acc := [2]VecVirtual{YMM(), YMM()}
+	acc := [2]VecVirtual{s.V(), s.V()}
 	zero(acc[0])
 	zero(acc[1])
-	SHRQ(U8(3), n)
+	SHRQ(U8(bitsOf(per)), n)
 	JZ(LabelRef(name + "_done"))
 	Label(name + "_loop")
 	for h := range 2 {
-		x, y := YMM(), YMM()
+		x, y := s.V(), s.V()
 		if s.size == 4 {
-			VCVTPS2PD(Mem{Base: p, Disp: 16 * h}, x)
-			VCVTPS2PD(Mem{Base: wp, Disp: 16 * h}, y)
+			VCVTPS2PD(Mem{Base: p, Disp: s.vb / 2 * h}, x)
+			VCVTPS2PD(Mem{Base: wp, Disp: s.vb / 2 * h}, y)
 		} else {
-			VMOVUPD(Mem{Base: p, Disp: 32 * h}, x)
-			VMOVUPD(Mem{Base: wp, Disp: 32 * h}, y)
+			VMOVUPD(Mem{Base: p, Disp: s.vb * h}, x)
+			VMOVUPD(Mem{Base: wp, Disp: s.vb * h}, y)
 		}
 		VFMADD231PD(x, y, acc[h])
 	}
-	ADDQ(U32(8*s.size), p)
-	ADDQ(U32(8*s.size), wp)
+	ADDQ(U32(per*s.size), p)
+	ADDQ(U32(per*s.size), wp)
 	DECQ(n)
 	JNZ(LabelRef(name + "_loop"))
 	Label(name + "_done")
 	VADDPD(acc[1], acc[0], acc[0])
-	r := hsum64(acc[0])
+	r := s.hsum64(acc[0])
 	VZEROUPPER()
 	Store(r, ReturnIndex(0))
 	RET()
@@ -737,7 +689,7 @@ func main() {
 
 // kernelSet builds the row kernels of internal/kernel.
 func kernelSet() {
-	specs := []*spec{newSpec32(), newSpec64()}
+	specs := []*spec{newSpec32(32), newSpec64(32), newSpec32(64), newSpec64(64)}
 	for _, s := range specs {
 		s.maxSum()
 		s.expSum(false)

@@ -12,7 +12,15 @@ DATA f32log2e<>+16(SB)/4, $0x3fb8aa3b
 DATA f32log2e<>+20(SB)/4, $0x3fb8aa3b
 DATA f32log2e<>+24(SB)/4, $0x3fb8aa3b
 DATA f32log2e<>+28(SB)/4, $0x3fb8aa3b
-GLOBL f32log2e<>(SB), RODATA|NOPTR, $32
+DATA f32log2e<>+32(SB)/4, $0x3fb8aa3b
+DATA f32log2e<>+36(SB)/4, $0x3fb8aa3b
+DATA f32log2e<>+40(SB)/4, $0x3fb8aa3b
+DATA f32log2e<>+44(SB)/4, $0x3fb8aa3b
+DATA f32log2e<>+48(SB)/4, $0x3fb8aa3b
+DATA f32log2e<>+52(SB)/4, $0x3fb8aa3b
+DATA f32log2e<>+56(SB)/4, $0x3fb8aa3b
+DATA f32log2e<>+60(SB)/4, $0x3fb8aa3b
+GLOBL f32log2e<>(SB), RODATA|NOPTR, $64
 
 DATA f32magic<>+0(SB)/4, $0x4b400000
 DATA f32magic<>+4(SB)/4, $0x4b400000
@@ -22,7 +30,15 @@ DATA f32magic<>+16(SB)/4, $0x4b400000
 DATA f32magic<>+20(SB)/4, $0x4b400000
 DATA f32magic<>+24(SB)/4, $0x4b400000
 DATA f32magic<>+28(SB)/4, $0x4b400000
-GLOBL f32magic<>(SB), RODATA|NOPTR, $32
+DATA f32magic<>+32(SB)/4, $0x4b400000
+DATA f32magic<>+36(SB)/4, $0x4b400000
+DATA f32magic<>+40(SB)/4, $0x4b400000
+DATA f32magic<>+44(SB)/4, $0x4b400000
+DATA f32magic<>+48(SB)/4, $0x4b400000
+DATA f32magic<>+52(SB)/4, $0x4b400000
+DATA f32magic<>+56(SB)/4, $0x4b400000
+DATA f32magic<>+60(SB)/4, $0x4b400000
+GLOBL f32magic<>(SB), RODATA|NOPTR, $64
 
 DATA f32ln2hi<>+0(SB)/4, $0x3f318000
 DATA f32ln2hi<>+4(SB)/4, $0x3f318000
@@ -32,7 +48,15 @@ DATA f32ln2hi<>+16(SB)/4, $0x3f318000
 DATA f32ln2hi<>+20(SB)/4, $0x3f318000
 DATA f32ln2hi<>+24(SB)/4, $0x3f318000
 DATA f32ln2hi<>+28(SB)/4, $0x3f318000
-GLOBL f32ln2hi<>(SB), RODATA|NOPTR, $32
+DATA f32ln2hi<>+32(SB)/4, $0x3f318000
+DATA f32ln2hi<>+36(SB)/4, $0x3f318000
+DATA f32ln2hi<>+40(SB)/4, $0x3f318000
+DATA f32ln2hi<>+44(SB)/4, $0x3f318000
+DATA f32ln2hi<>+48(SB)/4, $0x3f318000
+DATA f32ln2hi<>+52(SB)/4, $0x3f318000
+DATA f32ln2hi<>+56(SB)/4, $0x3f318000
+DATA f32ln2hi<>+60(SB)/4, $0x3f318000
+GLOBL f32ln2hi<>(SB), RODATA|NOPTR, $64
 
 DATA f32ln2lo<>+0(SB)/4, $0xb95e8083
 DATA f32ln2lo<>+4(SB)/4, $0xb95e8083
@@ -42,7 +66,15 @@ DATA f32ln2lo<>+16(SB)/4, $0xb95e8083
 DATA f32ln2lo<>+20(SB)/4, $0xb95e8083
 DATA f32ln2lo<>+24(SB)/4, $0xb95e8083
 DATA f32ln2lo<>+28(SB)/4, $0xb95e8083
-GLOBL f32ln2lo<>(SB), RODATA|NOPTR, $32
+DATA f32ln2lo<>+32(SB)/4, $0xb95e8083
+DATA f32ln2lo<>+36(SB)/4, $0xb95e8083
+DATA f32ln2lo<>+40(SB)/4, $0xb95e8083
+DATA f32ln2lo<>+44(SB)/4, $0xb95e8083
+DATA f32ln2lo<>+48(SB)/4, $0xb95e8083
+DATA f32ln2lo<>+52(SB)/4, $0xb95e8083
+DATA f32ln2lo<>+56(SB)/4, $0xb95e8083
+DATA f32ln2lo<>+60(SB)/4, $0xb95e8083
+GLOBL f32ln2lo<>(SB), RODATA|NOPTR, $64
 
 DATA f32clamp<>+0(SB)/4, $0xc2b00000
 DATA f32clamp<>+4(SB)/4, $0xc2b00000
@@ -52,7 +84,15 @@ DATA f32clamp<>+16(SB)/4, $0xc2b00000
 DATA f32clamp<>+20(SB)/4, $0xc2b00000
 DATA f32clamp<>+24(SB)/4, $0xc2b00000
 DATA f32clamp<>+28(SB)/4, $0xc2b00000
-GLOBL f32clamp<>(SB), RODATA|NOPTR, $32
+DATA f32clamp<>+32(SB)/4, $0xc2b00000
+DATA f32clamp<>+36(SB)/4, $0xc2b00000
+DATA f32clamp<>+40(SB)/4, $0xc2b00000
+DATA f32clamp<>+44(SB)/4, $0xc2b00000
+DATA f32clamp<>+48(SB)/4, $0xc2b00000
+DATA f32clamp<>+52(SB)/4, $0xc2b00000
+DATA f32clamp<>+56(SB)/4, $0xc2b00000
+DATA f32clamp<>+60(SB)/4, $0xc2b00000
+GLOBL f32clamp<>(SB), RODATA|NOPTR, $64
 
 DATA f32bias<>+0(SB)/4, $0x0000007f
 DATA f32bias<>+4(SB)/4, $0x0000007f
@@ -62,7 +102,15 @@ DATA f32bias<>+16(SB)/4, $0x0000007f
 DATA f32bias<>+20(SB)/4, $0x0000007f
 DATA f32bias<>+24(SB)/4, $0x0000007f
 DATA f32bias<>+28(SB)/4, $0x0000007f
-GLOBL f32bias<>(SB), RODATA|NOPTR, $32
+DATA f32bias<>+32(SB)/4, $0x0000007f
+DATA f32bias<>+36(SB)/4, $0x0000007f
+DATA f32bias<>+40(SB)/4, $0x0000007f
+DATA f32bias<>+44(SB)/4, $0x0000007f
+DATA f32bias<>+48(SB)/4, $0x0000007f
+DATA f32bias<>+52(SB)/4, $0x0000007f
+DATA f32bias<>+56(SB)/4, $0x0000007f
+DATA f32bias<>+60(SB)/4, $0x0000007f
+GLOBL f32bias<>(SB), RODATA|NOPTR, $64
 
 DATA f32one<>+0(SB)/4, $0x3f800000
 DATA f32one<>+4(SB)/4, $0x3f800000
@@ -72,7 +120,15 @@ DATA f32one<>+16(SB)/4, $0x3f800000
 DATA f32one<>+20(SB)/4, $0x3f800000
 DATA f32one<>+24(SB)/4, $0x3f800000
 DATA f32one<>+28(SB)/4, $0x3f800000
-GLOBL f32one<>(SB), RODATA|NOPTR, $32
+DATA f32one<>+32(SB)/4, $0x3f800000
+DATA f32one<>+36(SB)/4, $0x3f800000
+DATA f32one<>+40(SB)/4, $0x3f800000
+DATA f32one<>+44(SB)/4, $0x3f800000
+DATA f32one<>+48(SB)/4, $0x3f800000
+DATA f32one<>+52(SB)/4, $0x3f800000
+DATA f32one<>+56(SB)/4, $0x3f800000
+DATA f32one<>+60(SB)/4, $0x3f800000
+GLOBL f32one<>(SB), RODATA|NOPTR, $64
 
 DATA f32neginf<>+0(SB)/4, $0xff800000
 DATA f32neginf<>+4(SB)/4, $0xff800000
@@ -82,7 +138,15 @@ DATA f32neginf<>+16(SB)/4, $0xff800000
 DATA f32neginf<>+20(SB)/4, $0xff800000
 DATA f32neginf<>+24(SB)/4, $0xff800000
 DATA f32neginf<>+28(SB)/4, $0xff800000
-GLOBL f32neginf<>(SB), RODATA|NOPTR, $32
+DATA f32neginf<>+32(SB)/4, $0xff800000
+DATA f32neginf<>+36(SB)/4, $0xff800000
+DATA f32neginf<>+40(SB)/4, $0xff800000
+DATA f32neginf<>+44(SB)/4, $0xff800000
+DATA f32neginf<>+48(SB)/4, $0xff800000
+DATA f32neginf<>+52(SB)/4, $0xff800000
+DATA f32neginf<>+56(SB)/4, $0xff800000
+DATA f32neginf<>+60(SB)/4, $0xff800000
+GLOBL f32neginf<>(SB), RODATA|NOPTR, $64
 
 DATA f32q4<>+0(SB)/4, $0x3ab51226
 DATA f32q4<>+4(SB)/4, $0x3ab51226
@@ -92,7 +156,15 @@ DATA f32q4<>+16(SB)/4, $0x3ab51226
 DATA f32q4<>+20(SB)/4, $0x3ab51226
 DATA f32q4<>+24(SB)/4, $0x3ab51226
 DATA f32q4<>+28(SB)/4, $0x3ab51226
-GLOBL f32q4<>(SB), RODATA|NOPTR, $32
+DATA f32q4<>+32(SB)/4, $0x3ab51226
+DATA f32q4<>+36(SB)/4, $0x3ab51226
+DATA f32q4<>+40(SB)/4, $0x3ab51226
+DATA f32q4<>+44(SB)/4, $0x3ab51226
+DATA f32q4<>+48(SB)/4, $0x3ab51226
+DATA f32q4<>+52(SB)/4, $0x3ab51226
+DATA f32q4<>+56(SB)/4, $0x3ab51226
+DATA f32q4<>+60(SB)/4, $0x3ab51226
+GLOBL f32q4<>(SB), RODATA|NOPTR, $64
 
 DATA f32q3<>+0(SB)/4, $0x3c091cea
 DATA f32q3<>+4(SB)/4, $0x3c091cea
@@ -102,7 +174,15 @@ DATA f32q3<>+16(SB)/4, $0x3c091cea
 DATA f32q3<>+20(SB)/4, $0x3c091cea
 DATA f32q3<>+24(SB)/4, $0x3c091cea
 DATA f32q3<>+28(SB)/4, $0x3c091cea
-GLOBL f32q3<>(SB), RODATA|NOPTR, $32
+DATA f32q3<>+32(SB)/4, $0x3c091cea
+DATA f32q3<>+36(SB)/4, $0x3c091cea
+DATA f32q3<>+40(SB)/4, $0x3c091cea
+DATA f32q3<>+44(SB)/4, $0x3c091cea
+DATA f32q3<>+48(SB)/4, $0x3c091cea
+DATA f32q3<>+52(SB)/4, $0x3c091cea
+DATA f32q3<>+56(SB)/4, $0x3c091cea
+DATA f32q3<>+60(SB)/4, $0x3c091cea
+GLOBL f32q3<>(SB), RODATA|NOPTR, $64
 
 DATA f32q2<>+0(SB)/4, $0x3d2aac79
 DATA f32q2<>+4(SB)/4, $0x3d2aac79
@@ -112,7 +192,15 @@ DATA f32q2<>+16(SB)/4, $0x3d2aac79
 DATA f32q2<>+20(SB)/4, $0x3d2aac79
 DATA f32q2<>+24(SB)/4, $0x3d2aac79
 DATA f32q2<>+28(SB)/4, $0x3d2aac79
-GLOBL f32q2<>(SB), RODATA|NOPTR, $32
+DATA f32q2<>+32(SB)/4, $0x3d2aac79
+DATA f32q2<>+36(SB)/4, $0x3d2aac79
+DATA f32q2<>+40(SB)/4, $0x3d2aac79
+DATA f32q2<>+44(SB)/4, $0x3d2aac79
+DATA f32q2<>+48(SB)/4, $0x3d2aac79
+DATA f32q2<>+52(SB)/4, $0x3d2aac79
+DATA f32q2<>+56(SB)/4, $0x3d2aac79
+DATA f32q2<>+60(SB)/4, $0x3d2aac79
+GLOBL f32q2<>(SB), RODATA|NOPTR, $64
 
 DATA f32q1<>+0(SB)/4, $0x3e2aaa49
 DATA f32q1<>+4(SB)/4, $0x3e2aaa49
@@ -122,7 +210,15 @@ DATA f32q1<>+16(SB)/4, $0x3e2aaa49
 DATA f32q1<>+20(SB)/4, $0x3e2aaa49
 DATA f32q1<>+24(SB)/4, $0x3e2aaa49
 DATA f32q1<>+28(SB)/4, $0x3e2aaa49
-GLOBL f32q1<>(SB), RODATA|NOPTR, $32
+DATA f32q1<>+32(SB)/4, $0x3e2aaa49
+DATA f32q1<>+36(SB)/4, $0x3e2aaa49
+DATA f32q1<>+40(SB)/4, $0x3e2aaa49
+DATA f32q1<>+44(SB)/4, $0x3e2aaa49
+DATA f32q1<>+48(SB)/4, $0x3e2aaa49
+DATA f32q1<>+52(SB)/4, $0x3e2aaa49
+DATA f32q1<>+56(SB)/4, $0x3e2aaa49
+DATA f32q1<>+60(SB)/4, $0x3e2aaa49
+GLOBL f32q1<>(SB), RODATA|NOPTR, $64
 
 DATA f32q0<>+0(SB)/4, $0x3efffffe
 DATA f32q0<>+4(SB)/4, $0x3efffffe
@@ -132,7 +228,15 @@ DATA f32q0<>+16(SB)/4, $0x3efffffe
 DATA f32q0<>+20(SB)/4, $0x3efffffe
 DATA f32q0<>+24(SB)/4, $0x3efffffe
 DATA f32q0<>+28(SB)/4, $0x3efffffe
-GLOBL f32q0<>(SB), RODATA|NOPTR, $32
+DATA f32q0<>+32(SB)/4, $0x3efffffe
+DATA f32q0<>+36(SB)/4, $0x3efffffe
+DATA f32q0<>+40(SB)/4, $0x3efffffe
+DATA f32q0<>+44(SB)/4, $0x3efffffe
+DATA f32q0<>+48(SB)/4, $0x3efffffe
+DATA f32q0<>+52(SB)/4, $0x3efffffe
+DATA f32q0<>+56(SB)/4, $0x3efffffe
+DATA f32q0<>+60(SB)/4, $0x3efffffe
+GLOBL f32q0<>(SB), RODATA|NOPTR, $64
 
 DATA f32masks<>+0(SB)/4, $0xffffffff
 DATA f32masks<>+4(SB)/4, $0xffffffff
@@ -156,121 +260,201 @@ DATA f64log2e<>+0(SB)/8, $0x3ff71547652b82fe
 DATA f64log2e<>+8(SB)/8, $0x3ff71547652b82fe
 DATA f64log2e<>+16(SB)/8, $0x3ff71547652b82fe
 DATA f64log2e<>+24(SB)/8, $0x3ff71547652b82fe
-GLOBL f64log2e<>(SB), RODATA|NOPTR, $32
+DATA f64log2e<>+32(SB)/8, $0x3ff71547652b82fe
+DATA f64log2e<>+40(SB)/8, $0x3ff71547652b82fe
+DATA f64log2e<>+48(SB)/8, $0x3ff71547652b82fe
+DATA f64log2e<>+56(SB)/8, $0x3ff71547652b82fe
+GLOBL f64log2e<>(SB), RODATA|NOPTR, $64
 
 DATA f64magic<>+0(SB)/8, $0x4338000000000000
 DATA f64magic<>+8(SB)/8, $0x4338000000000000
 DATA f64magic<>+16(SB)/8, $0x4338000000000000
 DATA f64magic<>+24(SB)/8, $0x4338000000000000
-GLOBL f64magic<>(SB), RODATA|NOPTR, $32
+DATA f64magic<>+32(SB)/8, $0x4338000000000000
+DATA f64magic<>+40(SB)/8, $0x4338000000000000
+DATA f64magic<>+48(SB)/8, $0x4338000000000000
+DATA f64magic<>+56(SB)/8, $0x4338000000000000
+GLOBL f64magic<>(SB), RODATA|NOPTR, $64
 
 DATA f64ln2hi<>+0(SB)/8, $0x3fe62e42fee00000
 DATA f64ln2hi<>+8(SB)/8, $0x3fe62e42fee00000
 DATA f64ln2hi<>+16(SB)/8, $0x3fe62e42fee00000
 DATA f64ln2hi<>+24(SB)/8, $0x3fe62e42fee00000
-GLOBL f64ln2hi<>(SB), RODATA|NOPTR, $32
+DATA f64ln2hi<>+32(SB)/8, $0x3fe62e42fee00000
+DATA f64ln2hi<>+40(SB)/8, $0x3fe62e42fee00000
+DATA f64ln2hi<>+48(SB)/8, $0x3fe62e42fee00000
+DATA f64ln2hi<>+56(SB)/8, $0x3fe62e42fee00000
+GLOBL f64ln2hi<>(SB), RODATA|NOPTR, $64
 
 DATA f64ln2lo<>+0(SB)/8, $0x3dea39ef35793c76
 DATA f64ln2lo<>+8(SB)/8, $0x3dea39ef35793c76
 DATA f64ln2lo<>+16(SB)/8, $0x3dea39ef35793c76
 DATA f64ln2lo<>+24(SB)/8, $0x3dea39ef35793c76
-GLOBL f64ln2lo<>(SB), RODATA|NOPTR, $32
+DATA f64ln2lo<>+32(SB)/8, $0x3dea39ef35793c76
+DATA f64ln2lo<>+40(SB)/8, $0x3dea39ef35793c76
+DATA f64ln2lo<>+48(SB)/8, $0x3dea39ef35793c76
+DATA f64ln2lo<>+56(SB)/8, $0x3dea39ef35793c76
+GLOBL f64ln2lo<>(SB), RODATA|NOPTR, $64
 
 DATA f64clamp<>+0(SB)/8, $0xc086280000000000
 DATA f64clamp<>+8(SB)/8, $0xc086280000000000
 DATA f64clamp<>+16(SB)/8, $0xc086280000000000
 DATA f64clamp<>+24(SB)/8, $0xc086280000000000
-GLOBL f64clamp<>(SB), RODATA|NOPTR, $32
+DATA f64clamp<>+32(SB)/8, $0xc086280000000000
+DATA f64clamp<>+40(SB)/8, $0xc086280000000000
+DATA f64clamp<>+48(SB)/8, $0xc086280000000000
+DATA f64clamp<>+56(SB)/8, $0xc086280000000000
+GLOBL f64clamp<>(SB), RODATA|NOPTR, $64
 
 DATA f64bias<>+0(SB)/8, $0x00000000000003ff
 DATA f64bias<>+8(SB)/8, $0x00000000000003ff
 DATA f64bias<>+16(SB)/8, $0x00000000000003ff
 DATA f64bias<>+24(SB)/8, $0x00000000000003ff
-GLOBL f64bias<>(SB), RODATA|NOPTR, $32
+DATA f64bias<>+32(SB)/8, $0x00000000000003ff
+DATA f64bias<>+40(SB)/8, $0x00000000000003ff
+DATA f64bias<>+48(SB)/8, $0x00000000000003ff
+DATA f64bias<>+56(SB)/8, $0x00000000000003ff
+GLOBL f64bias<>(SB), RODATA|NOPTR, $64
 
 DATA f64one<>+0(SB)/8, $0x3ff0000000000000
 DATA f64one<>+8(SB)/8, $0x3ff0000000000000
 DATA f64one<>+16(SB)/8, $0x3ff0000000000000
 DATA f64one<>+24(SB)/8, $0x3ff0000000000000
-GLOBL f64one<>(SB), RODATA|NOPTR, $32
+DATA f64one<>+32(SB)/8, $0x3ff0000000000000
+DATA f64one<>+40(SB)/8, $0x3ff0000000000000
+DATA f64one<>+48(SB)/8, $0x3ff0000000000000
+DATA f64one<>+56(SB)/8, $0x3ff0000000000000
+GLOBL f64one<>(SB), RODATA|NOPTR, $64
 
 DATA f64neginf<>+0(SB)/8, $0xfff0000000000000
 DATA f64neginf<>+8(SB)/8, $0xfff0000000000000
 DATA f64neginf<>+16(SB)/8, $0xfff0000000000000
 DATA f64neginf<>+24(SB)/8, $0xfff0000000000000
-GLOBL f64neginf<>(SB), RODATA|NOPTR, $32
+DATA f64neginf<>+32(SB)/8, $0xfff0000000000000
+DATA f64neginf<>+40(SB)/8, $0xfff0000000000000
+DATA f64neginf<>+48(SB)/8, $0xfff0000000000000
+DATA f64neginf<>+56(SB)/8, $0xfff0000000000000
+GLOBL f64neginf<>(SB), RODATA|NOPTR, $64
 
 DATA f64q11<>+0(SB)/8, $0x3de6124613a86d09
 DATA f64q11<>+8(SB)/8, $0x3de6124613a86d09
 DATA f64q11<>+16(SB)/8, $0x3de6124613a86d09
 DATA f64q11<>+24(SB)/8, $0x3de6124613a86d09
-GLOBL f64q11<>(SB), RODATA|NOPTR, $32
+DATA f64q11<>+32(SB)/8, $0x3de6124613a86d09
+DATA f64q11<>+40(SB)/8, $0x3de6124613a86d09
+DATA f64q11<>+48(SB)/8, $0x3de6124613a86d09
+DATA f64q11<>+56(SB)/8, $0x3de6124613a86d09
+GLOBL f64q11<>(SB), RODATA|NOPTR, $64
 
 DATA f64q10<>+0(SB)/8, $0x3e21eed8eff8d898
 DATA f64q10<>+8(SB)/8, $0x3e21eed8eff8d898
 DATA f64q10<>+16(SB)/8, $0x3e21eed8eff8d898
 DATA f64q10<>+24(SB)/8, $0x3e21eed8eff8d898
-GLOBL f64q10<>(SB), RODATA|NOPTR, $32
+DATA f64q10<>+32(SB)/8, $0x3e21eed8eff8d898
+DATA f64q10<>+40(SB)/8, $0x3e21eed8eff8d898
+DATA f64q10<>+48(SB)/8, $0x3e21eed8eff8d898
+DATA f64q10<>+56(SB)/8, $0x3e21eed8eff8d898
+GLOBL f64q10<>(SB), RODATA|NOPTR, $64
 
 DATA f64q9<>+0(SB)/8, $0x3e5ae64567f544e4
 DATA f64q9<>+8(SB)/8, $0x3e5ae64567f544e4
 DATA f64q9<>+16(SB)/8, $0x3e5ae64567f544e4
 DATA f64q9<>+24(SB)/8, $0x3e5ae64567f544e4
-GLOBL f64q9<>(SB), RODATA|NOPTR, $32
+DATA f64q9<>+32(SB)/8, $0x3e5ae64567f544e4
+DATA f64q9<>+40(SB)/8, $0x3e5ae64567f544e4
+DATA f64q9<>+48(SB)/8, $0x3e5ae64567f544e4
+DATA f64q9<>+56(SB)/8, $0x3e5ae64567f544e4
+GLOBL f64q9<>(SB), RODATA|NOPTR, $64
 
 DATA f64q8<>+0(SB)/8, $0x3e927e4fb7789f5c
 DATA f64q8<>+8(SB)/8, $0x3e927e4fb7789f5c
 DATA f64q8<>+16(SB)/8, $0x3e927e4fb7789f5c
 DATA f64q8<>+24(SB)/8, $0x3e927e4fb7789f5c
-GLOBL f64q8<>(SB), RODATA|NOPTR, $32
+DATA f64q8<>+32(SB)/8, $0x3e927e4fb7789f5c
+DATA f64q8<>+40(SB)/8, $0x3e927e4fb7789f5c
+DATA f64q8<>+48(SB)/8, $0x3e927e4fb7789f5c
+DATA f64q8<>+56(SB)/8, $0x3e927e4fb7789f5c
+GLOBL f64q8<>(SB), RODATA|NOPTR, $64
 
 DATA f64q7<>+0(SB)/8, $0x3ec71de3a556c734
 DATA f64q7<>+8(SB)/8, $0x3ec71de3a556c734
 DATA f64q7<>+16(SB)/8, $0x3ec71de3a556c734
 DATA f64q7<>+24(SB)/8, $0x3ec71de3a556c734
-GLOBL f64q7<>(SB), RODATA|NOPTR, $32
+DATA f64q7<>+32(SB)/8, $0x3ec71de3a556c734
+DATA f64q7<>+40(SB)/8, $0x3ec71de3a556c734
+DATA f64q7<>+48(SB)/8, $0x3ec71de3a556c734
+DATA f64q7<>+56(SB)/8, $0x3ec71de3a556c734
+GLOBL f64q7<>(SB), RODATA|NOPTR, $64
 
 DATA f64q6<>+0(SB)/8, $0x3efa01a01a01a01a
 DATA f64q6<>+8(SB)/8, $0x3efa01a01a01a01a
 DATA f64q6<>+16(SB)/8, $0x3efa01a01a01a01a
 DATA f64q6<>+24(SB)/8, $0x3efa01a01a01a01a
-GLOBL f64q6<>(SB), RODATA|NOPTR, $32
+DATA f64q6<>+32(SB)/8, $0x3efa01a01a01a01a
+DATA f64q6<>+40(SB)/8, $0x3efa01a01a01a01a
+DATA f64q6<>+48(SB)/8, $0x3efa01a01a01a01a
+DATA f64q6<>+56(SB)/8, $0x3efa01a01a01a01a
+GLOBL f64q6<>(SB), RODATA|NOPTR, $64
 
 DATA f64q5<>+0(SB)/8, $0x3f2a01a01a01a01a
 DATA f64q5<>+8(SB)/8, $0x3f2a01a01a01a01a
 DATA f64q5<>+16(SB)/8, $0x3f2a01a01a01a01a
 DATA f64q5<>+24(SB)/8, $0x3f2a01a01a01a01a
-GLOBL f64q5<>(SB), RODATA|NOPTR, $32
+DATA f64q5<>+32(SB)/8, $0x3f2a01a01a01a01a
+DATA f64q5<>+40(SB)/8, $0x3f2a01a01a01a01a
+DATA f64q5<>+48(SB)/8, $0x3f2a01a01a01a01a
+DATA f64q5<>+56(SB)/8, $0x3f2a01a01a01a01a
+GLOBL f64q5<>(SB), RODATA|NOPTR, $64
 
 DATA f64q4<>+0(SB)/8, $0x3f56c16c16c16c17
 DATA f64q4<>+8(SB)/8, $0x3f56c16c16c16c17
 DATA f64q4<>+16(SB)/8, $0x3f56c16c16c16c17
 DATA f64q4<>+24(SB)/8, $0x3f56c16c16c16c17
-GLOBL f64q4<>(SB), RODATA|NOPTR, $32
+DATA f64q4<>+32(SB)/8, $0x3f56c16c16c16c17
+DATA f64q4<>+40(SB)/8, $0x3f56c16c16c16c17
+DATA f64q4<>+48(SB)/8, $0x3f56c16c16c16c17
+DATA f64q4<>+56(SB)/8, $0x3f56c16c16c16c17
+GLOBL f64q4<>(SB), RODATA|NOPTR, $64
 
 DATA f64q3<>+0(SB)/8, $0x3f81111111111111
 DATA f64q3<>+8(SB)/8, $0x3f81111111111111
 DATA f64q3<>+16(SB)/8, $0x3f81111111111111
 DATA f64q3<>+24(SB)/8, $0x3f81111111111111
-GLOBL f64q3<>(SB), RODATA|NOPTR, $32
+DATA f64q3<>+32(SB)/8, $0x3f81111111111111
+DATA f64q3<>+40(SB)/8, $0x3f81111111111111
+DATA f64q3<>+48(SB)/8, $0x3f81111111111111
+DATA f64q3<>+56(SB)/8, $0x3f81111111111111
+GLOBL f64q3<>(SB), RODATA|NOPTR, $64
 
 DATA f64q2<>+0(SB)/8, $0x3fa5555555555555
 DATA f64q2<>+8(SB)/8, $0x3fa5555555555555
 DATA f64q2<>+16(SB)/8, $0x3fa5555555555555
 DATA f64q2<>+24(SB)/8, $0x3fa5555555555555
-GLOBL f64q2<>(SB), RODATA|NOPTR, $32
+DATA f64q2<>+32(SB)/8, $0x3fa5555555555555
+DATA f64q2<>+40(SB)/8, $0x3fa5555555555555
+DATA f64q2<>+48(SB)/8, $0x3fa5555555555555
+DATA f64q2<>+56(SB)/8, $0x3fa5555555555555
+GLOBL f64q2<>(SB), RODATA|NOPTR, $64
 
 DATA f64q1<>+0(SB)/8, $0x3fc5555555555555
 DATA f64q1<>+8(SB)/8, $0x3fc5555555555555
 DATA f64q1<>+16(SB)/8, $0x3fc5555555555555
 DATA f64q1<>+24(SB)/8, $0x3fc5555555555555
-GLOBL f64q1<>(SB), RODATA|NOPTR, $32
+DATA f64q1<>+32(SB)/8, $0x3fc5555555555555
+DATA f64q1<>+40(SB)/8, $0x3fc5555555555555
+DATA f64q1<>+48(SB)/8, $0x3fc5555555555555
+DATA f64q1<>+56(SB)/8, $0x3fc5555555555555
+GLOBL f64q1<>(SB), RODATA|NOPTR, $64
 
 DATA f64q0<>+0(SB)/8, $0x3fe0000000000000
 DATA f64q0<>+8(SB)/8, $0x3fe0000000000000
 DATA f64q0<>+16(SB)/8, $0x3fe0000000000000
 DATA f64q0<>+24(SB)/8, $0x3fe0000000000000
-GLOBL f64q0<>(SB), RODATA|NOPTR, $32
+DATA f64q0<>+32(SB)/8, $0x3fe0000000000000
+DATA f64q0<>+40(SB)/8, $0x3fe0000000000000
+DATA f64q0<>+48(SB)/8, $0x3fe0000000000000
+DATA f64q0<>+56(SB)/8, $0x3fe0000000000000
+GLOBL f64q0<>(SB), RODATA|NOPTR, $64
 
 DATA f64masks<>+0(SB)/8, $0xffffffffffffffff
 DATA f64masks<>+8(SB)/8, $0xffffffffffffffff
@@ -293,20 +477,20 @@ TEXT ·maxSumF32AVX2(SB), NOSPLIT, $0-40
 	VXORPS       Y5, Y5, Y5
 	VBROADCASTSS (AX), Y6
 
-maxSumF32_chunk:
+maxSumF32AVX2_chunk:
 	CMPQ   CX, $0x00000010
-	JB     maxSumF32_vec
+	JB     maxSumF32AVX2_vec
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	MOVQ   CX, DX
 	CMPQ   DX, $0x00000100
-	JBE    maxSumF32_small
+	JBE    maxSumF32AVX2_small
 	MOVQ   $0x00000100, DX
 
-maxSumF32_small:
+maxSumF32AVX2_small:
 	SHRQ $0x04, DX
 
-maxSumF32_inner:
+maxSumF32AVX2_inner:
 	VMOVUPS      (AX), Y7
 	VSUBPS       Y6, Y7, Y8
 	VADDPS       Y8, Y3, Y3
@@ -318,7 +502,7 @@ maxSumF32_inner:
 	ADDQ         $0x00000040, AX
 	SUBQ         $0x00000010, CX
 	DECQ         DX
-	JNZ          maxSumF32_inner
+	JNZ          maxSumF32AVX2_inner
 	VCVTPS2PD    X3, Y7
 	VADDPD       Y7, Y5, Y5
 	VEXTRACTF128 $0x01, Y3, X3
@@ -329,26 +513,26 @@ maxSumF32_inner:
 	VEXTRACTF128 $0x01, Y4, X3
 	VCVTPS2PD    X3, Y3
 	VADDPD       Y3, Y5, Y5
-	JMP          maxSumF32_chunk
+	JMP          maxSumF32AVX2_chunk
 
-maxSumF32_vec:
+maxSumF32AVX2_vec:
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 
-maxSumF32_vecloop:
+maxSumF32AVX2_vecloop:
 	CMPQ    CX, $0x00000008
-	JB      maxSumF32_tail
+	JB      maxSumF32AVX2_tail
 	VMOVUPS (AX), Y7
 	VSUBPS  Y6, Y7, Y8
 	VADDPS  Y8, Y3, Y3
 	VMAXPS  Y7, Y1, Y1
 	ADDQ    $0x00000020, AX
 	SUBQ    $0x00000008, CX
-	JMP     maxSumF32_vecloop
+	JMP     maxSumF32AVX2_vecloop
 
-maxSumF32_tail:
+maxSumF32AVX2_tail:
 	TESTQ      CX, CX
-	JZ         maxSumF32_done
+	JZ         maxSumF32AVX2_done
 	MOVQ       $0x00000008, DX
 	SUBQ       CX, DX
 	LEAQ       f32masks<>+0(SB), CX
@@ -360,7 +544,7 @@ maxSumF32_tail:
 	VBLENDVPS  Y7, Y8, Y0, Y8
 	VMAXPS     Y8, Y1, Y1
 
-maxSumF32_done:
+maxSumF32AVX2_done:
 	VCVTPS2PD    X3, Y0
 	VADDPD       Y0, Y5, Y5
 	VEXTRACTF128 $0x01, Y3, X0
@@ -1340,20 +1524,20 @@ TEXT ·maxSumF64AVX2(SB), NOSPLIT, $0-40
 	VXORPS       Y5, Y5, Y5
 	VBROADCASTSD (AX), Y6
 
-maxSumF64_chunk:
+maxSumF64AVX2_chunk:
 	CMPQ   CX, $0x00000008
-	JB     maxSumF64_vec
+	JB     maxSumF64AVX2_vec
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	MOVQ   CX, DX
 	CMPQ   DX, $0x00000080
-	JBE    maxSumF64_small
+	JBE    maxSumF64AVX2_small
 	MOVQ   $0x00000080, DX
 
-maxSumF64_small:
+maxSumF64AVX2_small:
 	SHRQ $0x03, DX
 
-maxSumF64_inner:
+maxSumF64AVX2_inner:
 	VMOVUPD (AX), Y7
 	VSUBPD  Y6, Y7, Y8
 	VADDPD  Y8, Y3, Y3
@@ -1365,29 +1549,29 @@ maxSumF64_inner:
 	ADDQ    $0x00000040, AX
 	SUBQ    $0x00000008, CX
 	DECQ    DX
-	JNZ     maxSumF64_inner
+	JNZ     maxSumF64AVX2_inner
 	VADDPD  Y3, Y5, Y5
 	VADDPD  Y4, Y5, Y5
-	JMP     maxSumF64_chunk
+	JMP     maxSumF64AVX2_chunk
 
-maxSumF64_vec:
+maxSumF64AVX2_vec:
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 
-maxSumF64_vecloop:
+maxSumF64AVX2_vecloop:
 	CMPQ    CX, $0x00000004
-	JB      maxSumF64_tail
+	JB      maxSumF64AVX2_tail
 	VMOVUPD (AX), Y7
 	VSUBPD  Y6, Y7, Y8
 	VADDPD  Y8, Y3, Y3
 	VMAXPD  Y7, Y1, Y1
 	ADDQ    $0x00000020, AX
 	SUBQ    $0x00000004, CX
-	JMP     maxSumF64_vecloop
+	JMP     maxSumF64AVX2_vecloop
 
-maxSumF64_tail:
+maxSumF64AVX2_tail:
 	TESTQ      CX, CX
-	JZ         maxSumF64_done
+	JZ         maxSumF64AVX2_done
 	MOVQ       $0x00000004, DX
 	SUBQ       CX, DX
 	LEAQ       f64masks<>+0(SB), CX
@@ -1399,7 +1583,7 @@ maxSumF64_tail:
 	VBLENDVPD  Y7, Y8, Y0, Y8
 	VMAXPD     Y8, Y1, Y1
 
-maxSumF64_done:
+maxSumF64AVX2_done:
 	VADDPD       Y3, Y5, Y5
 	VADDPD       Y4, Y5, Y5
 	VMAXPD       Y2, Y1, Y1
@@ -2436,6 +2620,2160 @@ dotF64AVX2_done:
 	VADDSD       X0, X1, X1
 	VZEROUPPER
 	MOVSD        X1, ret+48(FP)
+	RET
+
+// func maxSumF32AVX512(x []float32) (m float32, sx float64)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE, SSE2
+TEXT ·maxSumF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	VMOVUPS      f32neginf<>+0(SB), Z0
+	VMOVUPS      Z0, Z1
+	VMOVUPS      Z0, Z2
+	VXORPS       Z5, Z5, Z5
+	VBROADCASTSS (AX), Z6
+
+maxSumF32AVX512_chunk:
+	CMPQ   CX, $0x00000020
+	JB     maxSumF32AVX512_vec
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	MOVQ   CX, DX
+	CMPQ   DX, $0x00000100
+	JBE    maxSumF32AVX512_small
+	MOVQ   $0x00000100, DX
+
+maxSumF32AVX512_small:
+	SHRQ $0x05, DX
+
+maxSumF32AVX512_inner:
+	VMOVUPS       (AX), Z7
+	VSUBPS        Z6, Z7, Z8
+	VADDPS        Z8, Z3, Z3
+	VMAXPS        Z7, Z1, Z1
+	VMOVUPS       64(AX), Z7
+	VSUBPS        Z6, Z7, Z8
+	VADDPS        Z8, Z4, Z4
+	VMAXPS        Z7, Z2, Z2
+	ADDQ          $0x00000080, AX
+	SUBQ          $0x00000020, CX
+	DECQ          DX
+	JNZ           maxSumF32AVX512_inner
+	VCVTPS2PD     Y3, Z7
+	VADDPD        Z7, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z3, Y3
+	VCVTPS2PD     Y3, Z7
+	VADDPD        Z7, Z5, Z5
+	VCVTPS2PD     Y4, Z3
+	VADDPD        Z3, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z4, Y3
+	VCVTPS2PD     Y3, Z3
+	VADDPD        Z3, Z5, Z5
+	JMP           maxSumF32AVX512_chunk
+
+maxSumF32AVX512_vec:
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+
+maxSumF32AVX512_vecloop:
+	CMPQ    CX, $0x00000010
+	JB      maxSumF32AVX512_tail
+	VMOVUPS (AX), Z7
+	VSUBPS  Z6, Z7, Z8
+	VADDPS  Z8, Z3, Z3
+	VMAXPS  Z7, Z1, Z1
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000010, CX
+	JMP     maxSumF32AVX512_vecloop
+
+maxSumF32AVX512_tail:
+	TESTQ     CX, CX
+	JZ        maxSumF32AVX512_done
+	MOVQ      $-1, DX
+	BZHIQ     CX, DX, CX
+	KMOVW     CX, K1
+	VMOVUPS.Z (AX), K1, Z7
+	VSUBPS    Z6, Z7, Z6
+	VMOVUPS.Z Z6, K1, Z6
+	VADDPS    Z6, Z3, Z3
+	VBLENDMPS Z7, Z0, K1, Z7
+	VMAXPS    Z7, Z1, Z1
+
+maxSumF32AVX512_done:
+	VCVTPS2PD     Y3, Z0
+	VADDPD        Z0, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VCVTPS2PD     Y0, Z0
+	VADDPD        Z0, Z5, Z5
+	VCVTPS2PD     Y4, Z0
+	VADDPD        Z0, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z4, Y0
+	VCVTPS2PD     Y0, Z0
+	VADDPD        Z0, Z5, Z5
+	VMAXPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VMAXPS        Y1, Y0, Y0
+	VPERM2F128    $0x01, Y0, Y0, Y1
+	VMAXPS        Y1, Y0, Y0
+	VPERMILPS     $0x4e, Y0, Y1
+	VMAXPS        Y1, Y0, Y0
+	VPERMILPS     $0xb1, Y0, Y1
+	VMAXPS        Y1, Y0, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VADDPD        Y1, Y5, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X2
+	VPERMILPD     $0x01, X2, X1
+	VADDSD        X1, X2, X2
+	VZEROUPPER
+	MOVSS         X0, m+24(FP)
+	MOVSD         X2, sx+32(FP)
+	RET
+
+// func expSumF32AVX512(x []float32, m float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+, SSE, SSE2
+TEXT ·expSumF32AVX512(SB), NOSPLIT, $0-40
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	MOVSS        m+24(FP), X0
+	VBROADCASTSS X0, Z0
+	MOVQ         CX, DX
+	SHLQ         $0x02, DX
+	VXORPS       Z3, Z3, Z3
+
+expSumF32AVX512_chunk:
+	CMPQ   CX, $0x00000020
+	JB     expSumF32AVX512_vec
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	MOVQ   CX, BX
+	CMPQ   BX, $0x00000100
+	JBE    expSumF32AVX512_small
+	MOVQ   $0x00000100, BX
+
+expSumF32AVX512_small:
+	SHRQ $0x05, BX
+
+expSumF32AVX512_inner:
+	PREFETCHT1    (AX)(DX*1)
+	VMOVUPS       (AX), Z4
+	VSUBPS        Z0, Z4, Z4
+	VMAXPS        f32clamp<>+0(SB), Z4, Z4
+	VMOVUPS       f32log2e<>+0(SB), Z5
+	VFMADD213PS   f32magic<>+0(SB), Z4, Z5
+	VSUBPS        f32magic<>+0(SB), Z5, Z6
+	VFNMADD231PS  f32ln2hi<>+0(SB), Z6, Z4
+	VFNMADD231PS  f32ln2lo<>+0(SB), Z6, Z4
+	VMOVUPS       f32q4<>+0(SB), Z6
+	VFMADD213PS   f32q3<>+0(SB), Z4, Z6
+	VFMADD213PS   f32q2<>+0(SB), Z4, Z6
+	VFMADD213PS   f32q1<>+0(SB), Z4, Z6
+	VFMADD213PS   f32q0<>+0(SB), Z4, Z6
+	VFMADD213PS   f32one<>+0(SB), Z4, Z6
+	VFMADD213PS   f32one<>+0(SB), Z4, Z6
+	VPADDD        f32bias<>+0(SB), Z5, Z5
+	VPSLLD        $0x17, Z5, Z5
+	VMULPS        Z5, Z6, Z6
+	VADDPS        Z6, Z1, Z1
+	VMOVUPS       64(AX), Z4
+	VSUBPS        Z0, Z4, Z4
+	VMAXPS        f32clamp<>+0(SB), Z4, Z4
+	VMOVUPS       f32log2e<>+0(SB), Z5
+	VFMADD213PS   f32magic<>+0(SB), Z4, Z5
+	VSUBPS        f32magic<>+0(SB), Z5, Z6
+	VFNMADD231PS  f32ln2hi<>+0(SB), Z6, Z4
+	VFNMADD231PS  f32ln2lo<>+0(SB), Z6, Z4
+	VMOVUPS       f32q4<>+0(SB), Z6
+	VFMADD213PS   f32q3<>+0(SB), Z4, Z6
+	VFMADD213PS   f32q2<>+0(SB), Z4, Z6
+	VFMADD213PS   f32q1<>+0(SB), Z4, Z6
+	VFMADD213PS   f32q0<>+0(SB), Z4, Z6
+	VFMADD213PS   f32one<>+0(SB), Z4, Z6
+	VFMADD213PS   f32one<>+0(SB), Z4, Z6
+	VPADDD        f32bias<>+0(SB), Z5, Z5
+	VPSLLD        $0x17, Z5, Z5
+	VMULPS        Z5, Z6, Z6
+	VADDPS        Z6, Z2, Z2
+	ADDQ          $0x00000080, AX
+	SUBQ          $0x00000020, CX
+	DECQ          BX
+	JNZ           expSumF32AVX512_inner
+	VCVTPS2PD     Y1, Z4
+	VADDPD        Z4, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z1, Y1
+	VCVTPS2PD     Y1, Z4
+	VADDPD        Z4, Z3, Z3
+	VCVTPS2PD     Y2, Z1
+	VADDPD        Z1, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z2, Y1
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z3, Z3
+	JMP           expSumF32AVX512_chunk
+
+expSumF32AVX512_vec:
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+
+expSumF32AVX512_vecloop:
+	CMPQ         CX, $0x00000010
+	JB           expSumF32AVX512_tail
+	VMOVUPS      (AX), Z4
+	VSUBPS       Z0, Z4, Z4
+	VMAXPS       f32clamp<>+0(SB), Z4, Z4
+	VMOVUPS      f32log2e<>+0(SB), Z5
+	VFMADD213PS  f32magic<>+0(SB), Z4, Z5
+	VSUBPS       f32magic<>+0(SB), Z5, Z6
+	VFNMADD231PS f32ln2hi<>+0(SB), Z6, Z4
+	VFNMADD231PS f32ln2lo<>+0(SB), Z6, Z4
+	VMOVUPS      f32q4<>+0(SB), Z6
+	VFMADD213PS  f32q3<>+0(SB), Z4, Z6
+	VFMADD213PS  f32q2<>+0(SB), Z4, Z6
+	VFMADD213PS  f32q1<>+0(SB), Z4, Z6
+	VFMADD213PS  f32q0<>+0(SB), Z4, Z6
+	VFMADD213PS  f32one<>+0(SB), Z4, Z6
+	VFMADD213PS  f32one<>+0(SB), Z4, Z6
+	VPADDD       f32bias<>+0(SB), Z5, Z5
+	VPSLLD       $0x17, Z5, Z5
+	VMULPS       Z5, Z6, Z6
+	VADDPS       Z6, Z1, Z1
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000010, CX
+	JMP          expSumF32AVX512_vecloop
+
+expSumF32AVX512_tail:
+	TESTQ        CX, CX
+	JZ           expSumF32AVX512_done
+	MOVQ         $-1, DX
+	BZHIQ        CX, DX, CX
+	KMOVW        CX, K1
+	VMOVUPS.Z    (AX), K1, Z4
+	VSUBPS       Z0, Z4, Z4
+	VMAXPS       f32clamp<>+0(SB), Z4, Z4
+	VMOVUPS      f32log2e<>+0(SB), Z0
+	VFMADD213PS  f32magic<>+0(SB), Z4, Z0
+	VSUBPS       f32magic<>+0(SB), Z0, Z5
+	VFNMADD231PS f32ln2hi<>+0(SB), Z5, Z4
+	VFNMADD231PS f32ln2lo<>+0(SB), Z5, Z4
+	VMOVUPS      f32q4<>+0(SB), Z5
+	VFMADD213PS  f32q3<>+0(SB), Z4, Z5
+	VFMADD213PS  f32q2<>+0(SB), Z4, Z5
+	VFMADD213PS  f32q1<>+0(SB), Z4, Z5
+	VFMADD213PS  f32q0<>+0(SB), Z4, Z5
+	VFMADD213PS  f32one<>+0(SB), Z4, Z5
+	VFMADD213PS  f32one<>+0(SB), Z4, Z5
+	VPADDD       f32bias<>+0(SB), Z0, Z0
+	VPSLLD       $0x17, Z0, Z0
+	VMULPS       Z0, Z5, Z5
+	VMOVUPS.Z    Z5, K1, Z5
+	VADDPS       Z5, Z1, Z1
+
+expSumF32AVX512_done:
+	VCVTPS2PD     Y1, Z0
+	VADDPD        Z0, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VCVTPS2PD     Y0, Z0
+	VADDPD        Z0, Z3, Z3
+	VCVTPS2PD     Y2, Z0
+	VADDPD        Z0, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VCVTPS2PD     Y0, Z0
+	VADDPD        Z0, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VADDPD        Y0, Y3, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X1
+	VPERMILPD     $0x01, X1, X0
+	VADDSD        X0, X1, X1
+	VZEROUPPER
+	MOVSD         X1, ret+32(FP)
+	RET
+
+// func expStoreF32AVX512(e []float32, x []float32, m float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+, SSE, SSE2
+TEXT ·expStoreF32AVX512(SB), NOSPLIT, $0-64
+	MOVQ         x_base+24(FP), AX
+	MOVQ         x_len+32(FP), CX
+	MOVQ         e_base+0(FP), DX
+	MOVSS        m+48(FP), X0
+	VBROADCASTSS X0, Z0
+	MOVQ         CX, BX
+	SHLQ         $0x02, BX
+	VXORPS       Z3, Z3, Z3
+
+expStoreF32AVX512_chunk:
+	CMPQ   CX, $0x00000020
+	JB     expStoreF32AVX512_vec
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	MOVQ   CX, SI
+	CMPQ   SI, $0x00000100
+	JBE    expStoreF32AVX512_small
+	MOVQ   $0x00000100, SI
+
+expStoreF32AVX512_small:
+	SHRQ $0x05, SI
+
+expStoreF32AVX512_inner:
+	PREFETCHT1    (AX)(BX*1)
+	VMOVUPS       (AX), Z4
+	VSUBPS        Z0, Z4, Z4
+	VMAXPS        f32clamp<>+0(SB), Z4, Z4
+	VMOVUPS       f32log2e<>+0(SB), Z5
+	VFMADD213PS   f32magic<>+0(SB), Z4, Z5
+	VSUBPS        f32magic<>+0(SB), Z5, Z6
+	VFNMADD231PS  f32ln2hi<>+0(SB), Z6, Z4
+	VFNMADD231PS  f32ln2lo<>+0(SB), Z6, Z4
+	VMOVUPS       f32q4<>+0(SB), Z6
+	VFMADD213PS   f32q3<>+0(SB), Z4, Z6
+	VFMADD213PS   f32q2<>+0(SB), Z4, Z6
+	VFMADD213PS   f32q1<>+0(SB), Z4, Z6
+	VFMADD213PS   f32q0<>+0(SB), Z4, Z6
+	VFMADD213PS   f32one<>+0(SB), Z4, Z6
+	VFMADD213PS   f32one<>+0(SB), Z4, Z6
+	VPADDD        f32bias<>+0(SB), Z5, Z5
+	VPSLLD        $0x17, Z5, Z5
+	VMULPS        Z5, Z6, Z6
+	VMOVUPS       Z6, (DX)
+	VADDPS        Z6, Z1, Z1
+	VMOVUPS       64(AX), Z4
+	VSUBPS        Z0, Z4, Z4
+	VMAXPS        f32clamp<>+0(SB), Z4, Z4
+	VMOVUPS       f32log2e<>+0(SB), Z5
+	VFMADD213PS   f32magic<>+0(SB), Z4, Z5
+	VSUBPS        f32magic<>+0(SB), Z5, Z6
+	VFNMADD231PS  f32ln2hi<>+0(SB), Z6, Z4
+	VFNMADD231PS  f32ln2lo<>+0(SB), Z6, Z4
+	VMOVUPS       f32q4<>+0(SB), Z6
+	VFMADD213PS   f32q3<>+0(SB), Z4, Z6
+	VFMADD213PS   f32q2<>+0(SB), Z4, Z6
+	VFMADD213PS   f32q1<>+0(SB), Z4, Z6
+	VFMADD213PS   f32q0<>+0(SB), Z4, Z6
+	VFMADD213PS   f32one<>+0(SB), Z4, Z6
+	VFMADD213PS   f32one<>+0(SB), Z4, Z6
+	VPADDD        f32bias<>+0(SB), Z5, Z5
+	VPSLLD        $0x17, Z5, Z5
+	VMULPS        Z5, Z6, Z6
+	VMOVUPS       Z6, 64(DX)
+	VADDPS        Z6, Z2, Z2
+	ADDQ          $0x00000080, AX
+	ADDQ          $0x00000080, DX
+	SUBQ          $0x00000020, CX
+	DECQ          SI
+	JNZ           expStoreF32AVX512_inner
+	VCVTPS2PD     Y1, Z4
+	VADDPD        Z4, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z1, Y1
+	VCVTPS2PD     Y1, Z4
+	VADDPD        Z4, Z3, Z3
+	VCVTPS2PD     Y2, Z1
+	VADDPD        Z1, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z2, Y1
+	VCVTPS2PD     Y1, Z1
+	VADDPD        Z1, Z3, Z3
+	JMP           expStoreF32AVX512_chunk
+
+expStoreF32AVX512_vec:
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+
+expStoreF32AVX512_vecloop:
+	CMPQ         CX, $0x00000010
+	JB           expStoreF32AVX512_tail
+	VMOVUPS      (AX), Z4
+	VSUBPS       Z0, Z4, Z4
+	VMAXPS       f32clamp<>+0(SB), Z4, Z4
+	VMOVUPS      f32log2e<>+0(SB), Z5
+	VFMADD213PS  f32magic<>+0(SB), Z4, Z5
+	VSUBPS       f32magic<>+0(SB), Z5, Z6
+	VFNMADD231PS f32ln2hi<>+0(SB), Z6, Z4
+	VFNMADD231PS f32ln2lo<>+0(SB), Z6, Z4
+	VMOVUPS      f32q4<>+0(SB), Z6
+	VFMADD213PS  f32q3<>+0(SB), Z4, Z6
+	VFMADD213PS  f32q2<>+0(SB), Z4, Z6
+	VFMADD213PS  f32q1<>+0(SB), Z4, Z6
+	VFMADD213PS  f32q0<>+0(SB), Z4, Z6
+	VFMADD213PS  f32one<>+0(SB), Z4, Z6
+	VFMADD213PS  f32one<>+0(SB), Z4, Z6
+	VPADDD       f32bias<>+0(SB), Z5, Z5
+	VPSLLD       $0x17, Z5, Z5
+	VMULPS       Z5, Z6, Z6
+	VMOVUPS      Z6, (DX)
+	VADDPS       Z6, Z1, Z1
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, DX
+	SUBQ         $0x00000010, CX
+	JMP          expStoreF32AVX512_vecloop
+
+expStoreF32AVX512_tail:
+	TESTQ        CX, CX
+	JZ           expStoreF32AVX512_done
+	MOVQ         $-1, BX
+	BZHIQ        CX, BX, CX
+	KMOVW        CX, K1
+	VMOVUPS.Z    (AX), K1, Z4
+	VSUBPS       Z0, Z4, Z4
+	VMAXPS       f32clamp<>+0(SB), Z4, Z4
+	VMOVUPS      f32log2e<>+0(SB), Z0
+	VFMADD213PS  f32magic<>+0(SB), Z4, Z0
+	VSUBPS       f32magic<>+0(SB), Z0, Z5
+	VFNMADD231PS f32ln2hi<>+0(SB), Z5, Z4
+	VFNMADD231PS f32ln2lo<>+0(SB), Z5, Z4
+	VMOVUPS      f32q4<>+0(SB), Z5
+	VFMADD213PS  f32q3<>+0(SB), Z4, Z5
+	VFMADD213PS  f32q2<>+0(SB), Z4, Z5
+	VFMADD213PS  f32q1<>+0(SB), Z4, Z5
+	VFMADD213PS  f32q0<>+0(SB), Z4, Z5
+	VFMADD213PS  f32one<>+0(SB), Z4, Z5
+	VFMADD213PS  f32one<>+0(SB), Z4, Z5
+	VPADDD       f32bias<>+0(SB), Z0, Z0
+	VPSLLD       $0x17, Z0, Z0
+	VMULPS       Z0, Z5, Z5
+	VMOVUPS.Z    Z5, K1, Z5
+	VMOVUPS      Z5, K1, (DX)
+	VADDPS       Z5, Z1, Z1
+
+expStoreF32AVX512_done:
+	VCVTPS2PD     Y1, Z0
+	VADDPD        Z0, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VCVTPS2PD     Y0, Z0
+	VADDPD        Z0, Z3, Z3
+	VCVTPS2PD     Y2, Z0
+	VADDPD        Z0, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z2, Y0
+	VCVTPS2PD     Y0, Z0
+	VADDPD        Z0, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VADDPD        Y0, Y3, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X1
+	VPERMILPD     $0x01, X1, X0
+	VADDSD        X0, X1, X1
+	VZEROUPPER
+	MOVSD         X1, ret+56(FP)
+	RET
+
+// func axpbF32AVX512(g []float32, a float32, b float32)
+// Requires: AVX, AVX512F, BMI2, SSE
+TEXT ·axpbF32AVX512(SB), NOSPLIT, $0-32
+	MOVQ         g_base+0(FP), AX
+	MOVQ         g_len+8(FP), CX
+	MOVSS        a+24(FP), X0
+	VBROADCASTSS X0, Z0
+	MOVSS        b+28(FP), X1
+	VBROADCASTSS X1, Z1
+
+axpbF32AVX512_chunk:
+	CMPQ CX, $0x00000040
+	JB   axpbF32AVX512_vec
+	MOVQ CX, DX
+	CMPQ DX, $0x00100000
+	JBE  axpbF32AVX512_small
+	MOVQ $0x00100000, DX
+
+axpbF32AVX512_small:
+	SHRQ $0x06, DX
+
+axpbF32AVX512_inner:
+	VMOVUPS     (AX), Z2
+	VFMSUB213PS Z1, Z0, Z2
+	VMOVUPS     Z2, (AX)
+	VMOVUPS     64(AX), Z2
+	VFMSUB213PS Z1, Z0, Z2
+	VMOVUPS     Z2, 64(AX)
+	VMOVUPS     128(AX), Z2
+	VFMSUB213PS Z1, Z0, Z2
+	VMOVUPS     Z2, 128(AX)
+	VMOVUPS     192(AX), Z2
+	VFMSUB213PS Z1, Z0, Z2
+	VMOVUPS     Z2, 192(AX)
+	ADDQ        $0x00000100, AX
+	SUBQ        $0x00000040, CX
+	DECQ        DX
+	JNZ         axpbF32AVX512_inner
+	JMP         axpbF32AVX512_chunk
+
+axpbF32AVX512_vec:
+axpbF32AVX512_vecloop:
+	CMPQ        CX, $0x00000010
+	JB          axpbF32AVX512_tail
+	VMOVUPS     (AX), Z2
+	VFMSUB213PS Z1, Z0, Z2
+	VMOVUPS     Z2, (AX)
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x00000010, CX
+	JMP         axpbF32AVX512_vecloop
+
+axpbF32AVX512_tail:
+	TESTQ       CX, CX
+	JZ          axpbF32AVX512_done
+	MOVQ        $-1, DX
+	BZHIQ       CX, DX, CX
+	KMOVW       CX, K1
+	VMOVUPS.Z   (AX), K1, Z2
+	VFMSUB213PS Z1, Z0, Z2
+	VMOVUPS     Z2, K1, (AX)
+
+axpbF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func axpbWF32AVX512(g []float32, w []float32, a float32, b float32)
+// Requires: AVX, AVX512F, BMI2, SSE
+TEXT ·axpbWF32AVX512(SB), NOSPLIT, $0-56
+	MOVQ         g_base+0(FP), AX
+	MOVQ         g_len+8(FP), CX
+	MOVQ         w_base+24(FP), DX
+	MOVSS        a+48(FP), X0
+	VBROADCASTSS X0, Z0
+	MOVSS        b+52(FP), X1
+	VBROADCASTSS X1, Z1
+
+axpbWF32AVX512_chunk:
+	CMPQ CX, $0x00000040
+	JB   axpbWF32AVX512_vec
+	MOVQ CX, BX
+	CMPQ BX, $0x00100000
+	JBE  axpbWF32AVX512_small
+	MOVQ $0x00100000, BX
+
+axpbWF32AVX512_small:
+	SHRQ $0x06, BX
+
+axpbWF32AVX512_inner:
+	VMOVUPS     (AX), Z2
+	VMOVUPS     (DX), Z3
+	VMULPS      Z1, Z3, Z3
+	VFMSUB231PS Z2, Z0, Z3
+	VMOVUPS     Z3, (AX)
+	VMOVUPS     64(AX), Z2
+	VMOVUPS     64(DX), Z3
+	VMULPS      Z1, Z3, Z3
+	VFMSUB231PS Z2, Z0, Z3
+	VMOVUPS     Z3, 64(AX)
+	VMOVUPS     128(AX), Z2
+	VMOVUPS     128(DX), Z3
+	VMULPS      Z1, Z3, Z3
+	VFMSUB231PS Z2, Z0, Z3
+	VMOVUPS     Z3, 128(AX)
+	VMOVUPS     192(AX), Z2
+	VMOVUPS     192(DX), Z3
+	VMULPS      Z1, Z3, Z3
+	VFMSUB231PS Z2, Z0, Z3
+	VMOVUPS     Z3, 192(AX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, DX
+	SUBQ        $0x00000040, CX
+	DECQ        BX
+	JNZ         axpbWF32AVX512_inner
+	JMP         axpbWF32AVX512_chunk
+
+axpbWF32AVX512_vec:
+axpbWF32AVX512_vecloop:
+	CMPQ        CX, $0x00000010
+	JB          axpbWF32AVX512_tail
+	VMOVUPS     (AX), Z2
+	VMOVUPS     (DX), Z3
+	VMULPS      Z1, Z3, Z3
+	VFMSUB231PS Z2, Z0, Z3
+	VMOVUPS     Z3, (AX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000010, CX
+	JMP         axpbWF32AVX512_vecloop
+
+axpbWF32AVX512_tail:
+	TESTQ       CX, CX
+	JZ          axpbWF32AVX512_done
+	MOVQ        $-1, BX
+	BZHIQ       CX, BX, CX
+	KMOVW       CX, K1
+	VMOVUPS.Z   (AX), K1, Z2
+	VMOVUPS.Z   (DX), K1, Z3
+	VMULPS      Z1, Z3, Z3
+	VFMSUB231PS Z2, Z0, Z3
+	VMOVUPS     Z3, K1, (AX)
+
+axpbWF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func gradNTF32AVX512(g []float32, e []float32, a float32, b float32)
+// Requires: AVX, AVX512F, BMI2, MMX+, SSE
+TEXT ·gradNTF32AVX512(SB), NOSPLIT, $0-56
+	MOVQ         g_base+0(FP), AX
+	MOVQ         g_len+8(FP), CX
+	MOVQ         e_base+24(FP), DX
+	MOVSS        a+48(FP), X0
+	VBROADCASTSS X0, Z0
+	MOVSS        b+52(FP), X1
+	VBROADCASTSS X1, Z1
+	MOVQ         AX, BX
+	NEGQ         BX
+	ANDQ         $0x3f, BX
+	SHRQ         $0x02, BX
+	JZ           gradNTF32AVX512_aligned
+	CMPQ         BX, CX
+	JBE          gradNTF32AVX512_head
+	MOVQ         CX, BX
+
+gradNTF32AVX512_head:
+	MOVQ        $-1, SI
+	BZHIQ       BX, SI, SI
+	KMOVW       SI, K1
+	VMOVUPS.Z   (DX), K1, Z2
+	VFMSUB213PS Z1, Z0, Z2
+	VMOVUPS     Z2, K1, (AX)
+	LEAQ        (AX)(BX*4), AX
+	LEAQ        (DX)(BX*4), DX
+	SUBQ        BX, CX
+
+gradNTF32AVX512_aligned:
+	MOVQ $0x00000020, BX
+
+gradNTF32AVX512_loop2:
+	CMPQ        CX, BX
+	JB          gradNTF32AVX512_loop1
+	VMOVUPS     (DX), Z2
+	VFMSUB213PS Z1, Z0, Z2
+	VMOVNTPS    Z2, (AX)
+	VMOVUPS     64(DX), Z2
+	VFMSUB213PS Z1, Z0, Z2
+	VMOVNTPS    Z2, 64(AX)
+	LEAQ        (AX)(BX*4), AX
+	LEAQ        (DX)(BX*4), DX
+	SUBQ        BX, CX
+	JMP         gradNTF32AVX512_loop2
+
+gradNTF32AVX512_loop1:
+	MOVQ        $0x00000010, BX
+	CMPQ        CX, BX
+	JB          gradNTF32AVX512_tail
+	VMOVUPS     (DX), Z2
+	VFMSUB213PS Z1, Z0, Z2
+	VMOVNTPS    Z2, (AX)
+	LEAQ        (AX)(BX*4), AX
+	LEAQ        (DX)(BX*4), DX
+	SUBQ        BX, CX
+
+gradNTF32AVX512_tail:
+	TESTQ       CX, CX
+	JZ          gradNTF32AVX512_done
+	MOVQ        $-1, BX
+	BZHIQ       CX, BX, CX
+	KMOVW       CX, K1
+	VMOVUPS.Z   (DX), K1, Z2
+	VFMSUB213PS Z1, Z0, Z2
+	VMOVUPS     Z2, K1, (AX)
+
+gradNTF32AVX512_done:
+	SFENCE
+	VZEROUPPER
+	RET
+
+// func gradWNTF32AVX512(g []float32, e []float32, w []float32, a float32, b float32)
+// Requires: AVX, AVX512F, BMI2, MMX+, SSE
+TEXT ·gradWNTF32AVX512(SB), NOSPLIT, $0-80
+	MOVQ         g_base+0(FP), AX
+	MOVQ         g_len+8(FP), CX
+	MOVQ         e_base+24(FP), DX
+	MOVQ         w_base+48(FP), BX
+	MOVSS        a+72(FP), X0
+	VBROADCASTSS X0, Z0
+	MOVSS        b+76(FP), X1
+	VBROADCASTSS X1, Z1
+	MOVQ         AX, SI
+	NEGQ         SI
+	ANDQ         $0x3f, SI
+	SHRQ         $0x02, SI
+	JZ           gradWNTF32AVX512_aligned
+	CMPQ         SI, CX
+	JBE          gradWNTF32AVX512_head
+	MOVQ         CX, SI
+
+gradWNTF32AVX512_head:
+	MOVQ        $-1, DI
+	BZHIQ       SI, DI, DI
+	KMOVW       DI, K1
+	VMOVUPS.Z   (DX), K1, Z2
+	VMOVUPS.Z   (BX), K1, Z3
+	VMULPS      Z1, Z3, Z3
+	VFMSUB231PS Z2, Z0, Z3
+	VMOVUPS     Z3, K1, (AX)
+	LEAQ        (AX)(SI*4), AX
+	LEAQ        (DX)(SI*4), DX
+	LEAQ        (BX)(SI*4), BX
+	SUBQ        SI, CX
+
+gradWNTF32AVX512_aligned:
+	MOVQ $0x00000020, SI
+
+gradWNTF32AVX512_loop2:
+	CMPQ        CX, SI
+	JB          gradWNTF32AVX512_loop1
+	VMOVUPS     (DX), Z2
+	VMOVUPS     (BX), Z3
+	VMULPS      Z1, Z3, Z3
+	VFMSUB231PS Z2, Z0, Z3
+	VMOVNTPS    Z3, (AX)
+	VMOVUPS     64(DX), Z2
+	VMOVUPS     64(BX), Z3
+	VMULPS      Z1, Z3, Z3
+	VFMSUB231PS Z2, Z0, Z3
+	VMOVNTPS    Z3, 64(AX)
+	LEAQ        (AX)(SI*4), AX
+	LEAQ        (DX)(SI*4), DX
+	LEAQ        (BX)(SI*4), BX
+	SUBQ        SI, CX
+	JMP         gradWNTF32AVX512_loop2
+
+gradWNTF32AVX512_loop1:
+	MOVQ        $0x00000010, SI
+	CMPQ        CX, SI
+	JB          gradWNTF32AVX512_tail
+	VMOVUPS     (DX), Z2
+	VMOVUPS     (BX), Z3
+	VMULPS      Z1, Z3, Z3
+	VFMSUB231PS Z2, Z0, Z3
+	VMOVNTPS    Z3, (AX)
+	LEAQ        (AX)(SI*4), AX
+	LEAQ        (DX)(SI*4), DX
+	LEAQ        (BX)(SI*4), BX
+	SUBQ        SI, CX
+
+gradWNTF32AVX512_tail:
+	TESTQ       CX, CX
+	JZ          gradWNTF32AVX512_done
+	MOVQ        $-1, SI
+	BZHIQ       CX, SI, CX
+	KMOVW       CX, K1
+	VMOVUPS.Z   (DX), K1, Z2
+	VMOVUPS.Z   (BX), K1, Z3
+	VMULPS      Z1, Z3, Z3
+	VFMSUB231PS Z2, Z0, Z3
+	VMOVUPS     Z3, K1, (AX)
+
+gradWNTF32AVX512_done:
+	SFENCE
+	VZEROUPPER
+	RET
+
+// func gradF32AVX512(g []float32, x []float32, m float32, a float32, b float32)
+// Requires: AVX, AVX512F, BMI2, SSE
+TEXT ·gradF32AVX512(SB), NOSPLIT, $0-60
+	MOVQ         g_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVSS        m+48(FP), X0
+	VBROADCASTSS X0, Z0
+	MOVSS        a+52(FP), X1
+	VBROADCASTSS X1, Z1
+	MOVSS        b+56(FP), X2
+	VBROADCASTSS X2, Z2
+
+gradF32AVX512_chunk:
+	CMPQ DX, $0x00000020
+	JB   gradF32AVX512_vec
+	MOVQ DX, BX
+	CMPQ BX, $0x00100000
+	JBE  gradF32AVX512_small
+	MOVQ $0x00100000, BX
+
+gradF32AVX512_small:
+	SHRQ $0x05, BX
+
+gradF32AVX512_inner:
+	VMOVUPS      (CX), Z3
+	VSUBPS       Z0, Z3, Z3
+	VMAXPS       f32clamp<>+0(SB), Z3, Z3
+	VMOVUPS      f32log2e<>+0(SB), Z4
+	VFMADD213PS  f32magic<>+0(SB), Z3, Z4
+	VSUBPS       f32magic<>+0(SB), Z4, Z5
+	VFNMADD231PS f32ln2hi<>+0(SB), Z5, Z3
+	VFNMADD231PS f32ln2lo<>+0(SB), Z5, Z3
+	VMOVUPS      f32q4<>+0(SB), Z5
+	VFMADD213PS  f32q3<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q2<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q1<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q0<>+0(SB), Z3, Z5
+	VFMADD213PS  f32one<>+0(SB), Z3, Z5
+	VFMADD213PS  f32one<>+0(SB), Z3, Z5
+	VPADDD       f32bias<>+0(SB), Z4, Z4
+	VPSLLD       $0x17, Z4, Z4
+	VMULPS       Z4, Z5, Z5
+	VFMSUB213PS  Z2, Z1, Z5
+	VMOVUPS      Z5, (AX)
+	VMOVUPS      64(CX), Z3
+	VSUBPS       Z0, Z3, Z3
+	VMAXPS       f32clamp<>+0(SB), Z3, Z3
+	VMOVUPS      f32log2e<>+0(SB), Z4
+	VFMADD213PS  f32magic<>+0(SB), Z3, Z4
+	VSUBPS       f32magic<>+0(SB), Z4, Z5
+	VFNMADD231PS f32ln2hi<>+0(SB), Z5, Z3
+	VFNMADD231PS f32ln2lo<>+0(SB), Z5, Z3
+	VMOVUPS      f32q4<>+0(SB), Z5
+	VFMADD213PS  f32q3<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q2<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q1<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q0<>+0(SB), Z3, Z5
+	VFMADD213PS  f32one<>+0(SB), Z3, Z5
+	VFMADD213PS  f32one<>+0(SB), Z3, Z5
+	VPADDD       f32bias<>+0(SB), Z4, Z4
+	VPSLLD       $0x17, Z4, Z4
+	VMULPS       Z4, Z5, Z5
+	VFMSUB213PS  Z2, Z1, Z5
+	VMOVUPS      Z5, 64(AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, AX
+	SUBQ         $0x00000020, DX
+	DECQ         BX
+	JNZ          gradF32AVX512_inner
+	JMP          gradF32AVX512_chunk
+
+gradF32AVX512_vec:
+gradF32AVX512_vecloop:
+	CMPQ         DX, $0x00000010
+	JB           gradF32AVX512_tail
+	VMOVUPS      (CX), Z3
+	VSUBPS       Z0, Z3, Z3
+	VMAXPS       f32clamp<>+0(SB), Z3, Z3
+	VMOVUPS      f32log2e<>+0(SB), Z4
+	VFMADD213PS  f32magic<>+0(SB), Z3, Z4
+	VSUBPS       f32magic<>+0(SB), Z4, Z5
+	VFNMADD231PS f32ln2hi<>+0(SB), Z5, Z3
+	VFNMADD231PS f32ln2lo<>+0(SB), Z5, Z3
+	VMOVUPS      f32q4<>+0(SB), Z5
+	VFMADD213PS  f32q3<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q2<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q1<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q0<>+0(SB), Z3, Z5
+	VFMADD213PS  f32one<>+0(SB), Z3, Z5
+	VFMADD213PS  f32one<>+0(SB), Z3, Z5
+	VPADDD       f32bias<>+0(SB), Z4, Z4
+	VPSLLD       $0x17, Z4, Z4
+	VMULPS       Z4, Z5, Z5
+	VFMSUB213PS  Z2, Z1, Z5
+	VMOVUPS      Z5, (AX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000010, DX
+	JMP          gradF32AVX512_vecloop
+
+gradF32AVX512_tail:
+	TESTQ        DX, DX
+	JZ           gradF32AVX512_done
+	MOVQ         $-1, BX
+	BZHIQ        DX, BX, DX
+	KMOVW        DX, K1
+	VMOVUPS.Z    (CX), K1, Z3
+	VSUBPS       Z0, Z3, Z3
+	VMAXPS       f32clamp<>+0(SB), Z3, Z3
+	VMOVUPS      f32log2e<>+0(SB), Z0
+	VFMADD213PS  f32magic<>+0(SB), Z3, Z0
+	VSUBPS       f32magic<>+0(SB), Z0, Z4
+	VFNMADD231PS f32ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS f32ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      f32q4<>+0(SB), Z4
+	VFMADD213PS  f32q3<>+0(SB), Z3, Z4
+	VFMADD213PS  f32q2<>+0(SB), Z3, Z4
+	VFMADD213PS  f32q1<>+0(SB), Z3, Z4
+	VFMADD213PS  f32q0<>+0(SB), Z3, Z4
+	VFMADD213PS  f32one<>+0(SB), Z3, Z4
+	VFMADD213PS  f32one<>+0(SB), Z3, Z4
+	VPADDD       f32bias<>+0(SB), Z0, Z0
+	VPSLLD       $0x17, Z0, Z0
+	VMULPS       Z0, Z4, Z4
+	VFMSUB213PS  Z2, Z1, Z4
+	VMOVUPS      Z4, K1, (AX)
+
+gradF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func gradWF32AVX512(g []float32, x []float32, w []float32, m float32, a float32, b float32)
+// Requires: AVX, AVX512F, BMI2, SSE
+TEXT ·gradWF32AVX512(SB), NOSPLIT, $0-84
+	MOVQ         g_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         w_base+48(FP), BX
+	MOVSS        m+72(FP), X0
+	VBROADCASTSS X0, Z0
+	MOVSS        a+76(FP), X1
+	VBROADCASTSS X1, Z1
+	MOVSS        b+80(FP), X2
+	VBROADCASTSS X2, Z2
+
+gradWF32AVX512_chunk:
+	CMPQ DX, $0x00000020
+	JB   gradWF32AVX512_vec
+	MOVQ DX, SI
+	CMPQ SI, $0x00100000
+	JBE  gradWF32AVX512_small
+	MOVQ $0x00100000, SI
+
+gradWF32AVX512_small:
+	SHRQ $0x05, SI
+
+gradWF32AVX512_inner:
+	VMOVUPS      (CX), Z3
+	VSUBPS       Z0, Z3, Z3
+	VMAXPS       f32clamp<>+0(SB), Z3, Z3
+	VMOVUPS      f32log2e<>+0(SB), Z4
+	VFMADD213PS  f32magic<>+0(SB), Z3, Z4
+	VSUBPS       f32magic<>+0(SB), Z4, Z5
+	VFNMADD231PS f32ln2hi<>+0(SB), Z5, Z3
+	VFNMADD231PS f32ln2lo<>+0(SB), Z5, Z3
+	VMOVUPS      f32q4<>+0(SB), Z5
+	VFMADD213PS  f32q3<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q2<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q1<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q0<>+0(SB), Z3, Z5
+	VFMADD213PS  f32one<>+0(SB), Z3, Z5
+	VFMADD213PS  f32one<>+0(SB), Z3, Z5
+	VPADDD       f32bias<>+0(SB), Z4, Z4
+	VPSLLD       $0x17, Z4, Z4
+	VMULPS       Z4, Z5, Z5
+	VMOVUPS      (BX), Z3
+	VMULPS       Z2, Z3, Z3
+	VFMSUB231PS  Z5, Z1, Z3
+	VMOVUPS      Z3, (AX)
+	VMOVUPS      64(CX), Z3
+	VSUBPS       Z0, Z3, Z3
+	VMAXPS       f32clamp<>+0(SB), Z3, Z3
+	VMOVUPS      f32log2e<>+0(SB), Z4
+	VFMADD213PS  f32magic<>+0(SB), Z3, Z4
+	VSUBPS       f32magic<>+0(SB), Z4, Z5
+	VFNMADD231PS f32ln2hi<>+0(SB), Z5, Z3
+	VFNMADD231PS f32ln2lo<>+0(SB), Z5, Z3
+	VMOVUPS      f32q4<>+0(SB), Z5
+	VFMADD213PS  f32q3<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q2<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q1<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q0<>+0(SB), Z3, Z5
+	VFMADD213PS  f32one<>+0(SB), Z3, Z5
+	VFMADD213PS  f32one<>+0(SB), Z3, Z5
+	VPADDD       f32bias<>+0(SB), Z4, Z4
+	VPSLLD       $0x17, Z4, Z4
+	VMULPS       Z4, Z5, Z5
+	VMOVUPS      64(BX), Z3
+	VMULPS       Z2, Z3, Z3
+	VFMSUB231PS  Z5, Z1, Z3
+	VMOVUPS      Z3, 64(AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, BX
+	SUBQ         $0x00000020, DX
+	DECQ         SI
+	JNZ          gradWF32AVX512_inner
+	JMP          gradWF32AVX512_chunk
+
+gradWF32AVX512_vec:
+gradWF32AVX512_vecloop:
+	CMPQ         DX, $0x00000010
+	JB           gradWF32AVX512_tail
+	VMOVUPS      (CX), Z3
+	VSUBPS       Z0, Z3, Z3
+	VMAXPS       f32clamp<>+0(SB), Z3, Z3
+	VMOVUPS      f32log2e<>+0(SB), Z4
+	VFMADD213PS  f32magic<>+0(SB), Z3, Z4
+	VSUBPS       f32magic<>+0(SB), Z4, Z5
+	VFNMADD231PS f32ln2hi<>+0(SB), Z5, Z3
+	VFNMADD231PS f32ln2lo<>+0(SB), Z5, Z3
+	VMOVUPS      f32q4<>+0(SB), Z5
+	VFMADD213PS  f32q3<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q2<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q1<>+0(SB), Z3, Z5
+	VFMADD213PS  f32q0<>+0(SB), Z3, Z5
+	VFMADD213PS  f32one<>+0(SB), Z3, Z5
+	VFMADD213PS  f32one<>+0(SB), Z3, Z5
+	VPADDD       f32bias<>+0(SB), Z4, Z4
+	VPSLLD       $0x17, Z4, Z4
+	VMULPS       Z4, Z5, Z5
+	VMOVUPS      (BX), Z3
+	VMULPS       Z2, Z3, Z3
+	VFMSUB231PS  Z5, Z1, Z3
+	VMOVUPS      Z3, (AX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000010, DX
+	JMP          gradWF32AVX512_vecloop
+
+gradWF32AVX512_tail:
+	TESTQ        DX, DX
+	JZ           gradWF32AVX512_done
+	MOVQ         $-1, SI
+	BZHIQ        DX, SI, DX
+	KMOVW        DX, K1
+	VMOVUPS.Z    (CX), K1, Z3
+	VSUBPS       Z0, Z3, Z3
+	VMAXPS       f32clamp<>+0(SB), Z3, Z3
+	VMOVUPS      f32log2e<>+0(SB), Z0
+	VFMADD213PS  f32magic<>+0(SB), Z3, Z0
+	VSUBPS       f32magic<>+0(SB), Z0, Z4
+	VFNMADD231PS f32ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS f32ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      f32q4<>+0(SB), Z4
+	VFMADD213PS  f32q3<>+0(SB), Z3, Z4
+	VFMADD213PS  f32q2<>+0(SB), Z3, Z4
+	VFMADD213PS  f32q1<>+0(SB), Z3, Z4
+	VFMADD213PS  f32q0<>+0(SB), Z3, Z4
+	VFMADD213PS  f32one<>+0(SB), Z3, Z4
+	VFMADD213PS  f32one<>+0(SB), Z3, Z4
+	VPADDD       f32bias<>+0(SB), Z0, Z0
+	VPSLLD       $0x17, Z0, Z0
+	VMULPS       Z0, Z4, Z4
+	VMOVUPS.Z    (BX), K1, Z0
+	VMULPS       Z2, Z0, Z0
+	VFMSUB231PS  Z4, Z1, Z0
+	VMOVUPS      Z0, K1, (AX)
+
+gradWF32AVX512_done:
+	VZEROUPPER
+	RET
+
+// func dotF32AVX512(x []float32, w []float32) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·dotF32AVX512(SB), NOSPLIT, $0-56
+	MOVQ   x_base+0(FP), AX
+	MOVQ   x_len+8(FP), CX
+	MOVQ   w_base+24(FP), DX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	SHRQ   $0x04, CX
+	JZ     dotF32AVX512_done
+
+dotF32AVX512_loop:
+	VCVTPS2PD   (AX), Z2
+	VCVTPS2PD   (DX), Z3
+	VFMADD231PD Z2, Z3, Z0
+	VCVTPS2PD   32(AX), Z2
+	VCVTPS2PD   32(DX), Z3
+	VFMADD231PD Z2, Z3, Z1
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, DX
+	DECQ        CX
+	JNZ         dotF32AVX512_loop
+
+dotF32AVX512_done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPD        X0, X1, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, ret+48(FP)
+	RET
+
+// func maxSumF64AVX512(x []float64) (m float64, sx float64)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, SSE2
+TEXT ·maxSumF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	VMOVUPD      f64neginf<>+0(SB), Z0
+	VMOVUPD      Z0, Z1
+	VMOVUPD      Z0, Z2
+	VXORPS       Z5, Z5, Z5
+	VBROADCASTSD (AX), Z6
+
+maxSumF64AVX512_chunk:
+	CMPQ   CX, $0x00000010
+	JB     maxSumF64AVX512_vec
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	MOVQ   CX, DX
+	CMPQ   DX, $0x00000080
+	JBE    maxSumF64AVX512_small
+	MOVQ   $0x00000080, DX
+
+maxSumF64AVX512_small:
+	SHRQ $0x04, DX
+
+maxSumF64AVX512_inner:
+	VMOVUPD (AX), Z7
+	VSUBPD  Z6, Z7, Z8
+	VADDPD  Z8, Z3, Z3
+	VMAXPD  Z7, Z1, Z1
+	VMOVUPD 64(AX), Z7
+	VSUBPD  Z6, Z7, Z8
+	VADDPD  Z8, Z4, Z4
+	VMAXPD  Z7, Z2, Z2
+	ADDQ    $0x00000080, AX
+	SUBQ    $0x00000010, CX
+	DECQ    DX
+	JNZ     maxSumF64AVX512_inner
+	VADDPD  Z3, Z5, Z5
+	VADDPD  Z4, Z5, Z5
+	JMP     maxSumF64AVX512_chunk
+
+maxSumF64AVX512_vec:
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+
+maxSumF64AVX512_vecloop:
+	CMPQ    CX, $0x00000008
+	JB      maxSumF64AVX512_tail
+	VMOVUPD (AX), Z7
+	VSUBPD  Z6, Z7, Z8
+	VADDPD  Z8, Z3, Z3
+	VMAXPD  Z7, Z1, Z1
+	ADDQ    $0x00000040, AX
+	SUBQ    $0x00000008, CX
+	JMP     maxSumF64AVX512_vecloop
+
+maxSumF64AVX512_tail:
+	TESTQ     CX, CX
+	JZ        maxSumF64AVX512_done
+	MOVQ      $-1, DX
+	BZHIQ     CX, DX, CX
+	KMOVW     CX, K1
+	VMOVUPD.Z (AX), K1, Z7
+	VSUBPD    Z6, Z7, Z6
+	VMOVUPD.Z Z6, K1, Z6
+	VADDPD    Z6, Z3, Z3
+	VBLENDMPD Z7, Z0, K1, Z7
+	VMAXPD    Z7, Z1, Z1
+
+maxSumF64AVX512_done:
+	VADDPD        Z3, Z5, Z5
+	VADDPD        Z4, Z5, Z5
+	VMAXPD        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VMAXPD        Y1, Y0, Y0
+	VPERM2F128    $0x01, Y0, Y0, Y1
+	VMAXPD        Y1, Y0, Y0
+	VPERMILPD     $0x05, Y0, Y1
+	VMAXPD        Y1, Y0, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VADDPD        Y1, Y5, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X2
+	VPERMILPD     $0x01, X2, X1
+	VADDSD        X1, X2, X2
+	VZEROUPPER
+	MOVSD         X0, m+24(FP)
+	MOVSD         X2, sx+32(FP)
+	RET
+
+// func expSumF64AVX512(x []float64, m float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+, SSE2
+TEXT ·expSumF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	MOVSD        m+24(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVQ         CX, DX
+	SHLQ         $0x03, DX
+	VXORPS       Z3, Z3, Z3
+
+expSumF64AVX512_chunk:
+	CMPQ   CX, $0x00000010
+	JB     expSumF64AVX512_vec
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	MOVQ   CX, BX
+	CMPQ   BX, $0x00000080
+	JBE    expSumF64AVX512_small
+	MOVQ   $0x00000080, BX
+
+expSumF64AVX512_small:
+	SHRQ $0x04, BX
+
+expSumF64AVX512_inner:
+	PREFETCHT1   (AX)(DX*1)
+	VMOVUPD      (AX), Z4
+	VSUBPD       Z0, Z4, Z4
+	VMAXPD       f64clamp<>+0(SB), Z4, Z4
+	VMOVUPD      f64log2e<>+0(SB), Z5
+	VFMADD213PD  f64magic<>+0(SB), Z4, Z5
+	VSUBPD       f64magic<>+0(SB), Z5, Z6
+	VFNMADD231PD f64ln2hi<>+0(SB), Z6, Z4
+	VFNMADD231PD f64ln2lo<>+0(SB), Z6, Z4
+	VMOVUPD      f64q11<>+0(SB), Z6
+	VFMADD213PD  f64q10<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q9<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q8<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q7<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q6<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q5<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q4<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q3<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q2<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q1<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q0<>+0(SB), Z4, Z6
+	VFMADD213PD  f64one<>+0(SB), Z4, Z6
+	VFMADD213PD  f64one<>+0(SB), Z4, Z6
+	VPADDQ       f64bias<>+0(SB), Z5, Z5
+	VPSLLQ       $0x34, Z5, Z5
+	VMULPD       Z5, Z6, Z6
+	VADDPD       Z6, Z1, Z1
+	VMOVUPD      64(AX), Z4
+	VSUBPD       Z0, Z4, Z4
+	VMAXPD       f64clamp<>+0(SB), Z4, Z4
+	VMOVUPD      f64log2e<>+0(SB), Z5
+	VFMADD213PD  f64magic<>+0(SB), Z4, Z5
+	VSUBPD       f64magic<>+0(SB), Z5, Z6
+	VFNMADD231PD f64ln2hi<>+0(SB), Z6, Z4
+	VFNMADD231PD f64ln2lo<>+0(SB), Z6, Z4
+	VMOVUPD      f64q11<>+0(SB), Z6
+	VFMADD213PD  f64q10<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q9<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q8<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q7<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q6<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q5<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q4<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q3<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q2<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q1<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q0<>+0(SB), Z4, Z6
+	VFMADD213PD  f64one<>+0(SB), Z4, Z6
+	VFMADD213PD  f64one<>+0(SB), Z4, Z6
+	VPADDQ       f64bias<>+0(SB), Z5, Z5
+	VPSLLQ       $0x34, Z5, Z5
+	VMULPD       Z5, Z6, Z6
+	VADDPD       Z6, Z2, Z2
+	ADDQ         $0x00000080, AX
+	SUBQ         $0x00000010, CX
+	DECQ         BX
+	JNZ          expSumF64AVX512_inner
+	VADDPD       Z1, Z3, Z3
+	VADDPD       Z2, Z3, Z3
+	JMP          expSumF64AVX512_chunk
+
+expSumF64AVX512_vec:
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+
+expSumF64AVX512_vecloop:
+	CMPQ         CX, $0x00000008
+	JB           expSumF64AVX512_tail
+	VMOVUPD      (AX), Z4
+	VSUBPD       Z0, Z4, Z4
+	VMAXPD       f64clamp<>+0(SB), Z4, Z4
+	VMOVUPD      f64log2e<>+0(SB), Z5
+	VFMADD213PD  f64magic<>+0(SB), Z4, Z5
+	VSUBPD       f64magic<>+0(SB), Z5, Z6
+	VFNMADD231PD f64ln2hi<>+0(SB), Z6, Z4
+	VFNMADD231PD f64ln2lo<>+0(SB), Z6, Z4
+	VMOVUPD      f64q11<>+0(SB), Z6
+	VFMADD213PD  f64q10<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q9<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q8<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q7<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q6<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q5<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q4<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q3<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q2<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q1<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q0<>+0(SB), Z4, Z6
+	VFMADD213PD  f64one<>+0(SB), Z4, Z6
+	VFMADD213PD  f64one<>+0(SB), Z4, Z6
+	VPADDQ       f64bias<>+0(SB), Z5, Z5
+	VPSLLQ       $0x34, Z5, Z5
+	VMULPD       Z5, Z6, Z6
+	VADDPD       Z6, Z1, Z1
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000008, CX
+	JMP          expSumF64AVX512_vecloop
+
+expSumF64AVX512_tail:
+	TESTQ        CX, CX
+	JZ           expSumF64AVX512_done
+	MOVQ         $-1, DX
+	BZHIQ        CX, DX, CX
+	KMOVW        CX, K1
+	VMOVUPD.Z    (AX), K1, Z4
+	VSUBPD       Z0, Z4, Z4
+	VMAXPD       f64clamp<>+0(SB), Z4, Z4
+	VMOVUPD      f64log2e<>+0(SB), Z0
+	VFMADD213PD  f64magic<>+0(SB), Z4, Z0
+	VSUBPD       f64magic<>+0(SB), Z0, Z5
+	VFNMADD231PD f64ln2hi<>+0(SB), Z5, Z4
+	VFNMADD231PD f64ln2lo<>+0(SB), Z5, Z4
+	VMOVUPD      f64q11<>+0(SB), Z5
+	VFMADD213PD  f64q10<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q9<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q8<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q7<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q6<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q5<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q4<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q3<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q2<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q1<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q0<>+0(SB), Z4, Z5
+	VFMADD213PD  f64one<>+0(SB), Z4, Z5
+	VFMADD213PD  f64one<>+0(SB), Z4, Z5
+	VPADDQ       f64bias<>+0(SB), Z0, Z0
+	VPSLLQ       $0x34, Z0, Z0
+	VMULPD       Z0, Z5, Z5
+	VMOVUPD.Z    Z5, K1, Z5
+	VADDPD       Z5, Z1, Z1
+
+expSumF64AVX512_done:
+	VADDPD        Z1, Z3, Z3
+	VADDPD        Z2, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VADDPD        Y0, Y3, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X1
+	VPERMILPD     $0x01, X1, X0
+	VADDSD        X0, X1, X1
+	VZEROUPPER
+	MOVSD         X1, ret+32(FP)
+	RET
+
+// func expStoreF64AVX512(e []float64, x []float64, m float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+, SSE2
+TEXT ·expStoreF64AVX512(SB), NOSPLIT, $0-64
+	MOVQ         x_base+24(FP), AX
+	MOVQ         x_len+32(FP), CX
+	MOVQ         e_base+0(FP), DX
+	MOVSD        m+48(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVQ         CX, BX
+	SHLQ         $0x03, BX
+	VXORPS       Z3, Z3, Z3
+
+expStoreF64AVX512_chunk:
+	CMPQ   CX, $0x00000010
+	JB     expStoreF64AVX512_vec
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	MOVQ   CX, SI
+	CMPQ   SI, $0x00000080
+	JBE    expStoreF64AVX512_small
+	MOVQ   $0x00000080, SI
+
+expStoreF64AVX512_small:
+	SHRQ $0x04, SI
+
+expStoreF64AVX512_inner:
+	PREFETCHT1   (AX)(BX*1)
+	VMOVUPD      (AX), Z4
+	VSUBPD       Z0, Z4, Z4
+	VMAXPD       f64clamp<>+0(SB), Z4, Z4
+	VMOVUPD      f64log2e<>+0(SB), Z5
+	VFMADD213PD  f64magic<>+0(SB), Z4, Z5
+	VSUBPD       f64magic<>+0(SB), Z5, Z6
+	VFNMADD231PD f64ln2hi<>+0(SB), Z6, Z4
+	VFNMADD231PD f64ln2lo<>+0(SB), Z6, Z4
+	VMOVUPD      f64q11<>+0(SB), Z6
+	VFMADD213PD  f64q10<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q9<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q8<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q7<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q6<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q5<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q4<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q3<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q2<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q1<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q0<>+0(SB), Z4, Z6
+	VFMADD213PD  f64one<>+0(SB), Z4, Z6
+	VFMADD213PD  f64one<>+0(SB), Z4, Z6
+	VPADDQ       f64bias<>+0(SB), Z5, Z5
+	VPSLLQ       $0x34, Z5, Z5
+	VMULPD       Z5, Z6, Z6
+	VMOVUPD      Z6, (DX)
+	VADDPD       Z6, Z1, Z1
+	VMOVUPD      64(AX), Z4
+	VSUBPD       Z0, Z4, Z4
+	VMAXPD       f64clamp<>+0(SB), Z4, Z4
+	VMOVUPD      f64log2e<>+0(SB), Z5
+	VFMADD213PD  f64magic<>+0(SB), Z4, Z5
+	VSUBPD       f64magic<>+0(SB), Z5, Z6
+	VFNMADD231PD f64ln2hi<>+0(SB), Z6, Z4
+	VFNMADD231PD f64ln2lo<>+0(SB), Z6, Z4
+	VMOVUPD      f64q11<>+0(SB), Z6
+	VFMADD213PD  f64q10<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q9<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q8<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q7<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q6<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q5<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q4<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q3<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q2<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q1<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q0<>+0(SB), Z4, Z6
+	VFMADD213PD  f64one<>+0(SB), Z4, Z6
+	VFMADD213PD  f64one<>+0(SB), Z4, Z6
+	VPADDQ       f64bias<>+0(SB), Z5, Z5
+	VPSLLQ       $0x34, Z5, Z5
+	VMULPD       Z5, Z6, Z6
+	VMOVUPD      Z6, 64(DX)
+	VADDPD       Z6, Z2, Z2
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, DX
+	SUBQ         $0x00000010, CX
+	DECQ         SI
+	JNZ          expStoreF64AVX512_inner
+	VADDPD       Z1, Z3, Z3
+	VADDPD       Z2, Z3, Z3
+	JMP          expStoreF64AVX512_chunk
+
+expStoreF64AVX512_vec:
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+
+expStoreF64AVX512_vecloop:
+	CMPQ         CX, $0x00000008
+	JB           expStoreF64AVX512_tail
+	VMOVUPD      (AX), Z4
+	VSUBPD       Z0, Z4, Z4
+	VMAXPD       f64clamp<>+0(SB), Z4, Z4
+	VMOVUPD      f64log2e<>+0(SB), Z5
+	VFMADD213PD  f64magic<>+0(SB), Z4, Z5
+	VSUBPD       f64magic<>+0(SB), Z5, Z6
+	VFNMADD231PD f64ln2hi<>+0(SB), Z6, Z4
+	VFNMADD231PD f64ln2lo<>+0(SB), Z6, Z4
+	VMOVUPD      f64q11<>+0(SB), Z6
+	VFMADD213PD  f64q10<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q9<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q8<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q7<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q6<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q5<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q4<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q3<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q2<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q1<>+0(SB), Z4, Z6
+	VFMADD213PD  f64q0<>+0(SB), Z4, Z6
+	VFMADD213PD  f64one<>+0(SB), Z4, Z6
+	VFMADD213PD  f64one<>+0(SB), Z4, Z6
+	VPADDQ       f64bias<>+0(SB), Z5, Z5
+	VPSLLQ       $0x34, Z5, Z5
+	VMULPD       Z5, Z6, Z6
+	VMOVUPD      Z6, (DX)
+	VADDPD       Z6, Z1, Z1
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, DX
+	SUBQ         $0x00000008, CX
+	JMP          expStoreF64AVX512_vecloop
+
+expStoreF64AVX512_tail:
+	TESTQ        CX, CX
+	JZ           expStoreF64AVX512_done
+	MOVQ         $-1, BX
+	BZHIQ        CX, BX, CX
+	KMOVW        CX, K1
+	VMOVUPD.Z    (AX), K1, Z4
+	VSUBPD       Z0, Z4, Z4
+	VMAXPD       f64clamp<>+0(SB), Z4, Z4
+	VMOVUPD      f64log2e<>+0(SB), Z0
+	VFMADD213PD  f64magic<>+0(SB), Z4, Z0
+	VSUBPD       f64magic<>+0(SB), Z0, Z5
+	VFNMADD231PD f64ln2hi<>+0(SB), Z5, Z4
+	VFNMADD231PD f64ln2lo<>+0(SB), Z5, Z4
+	VMOVUPD      f64q11<>+0(SB), Z5
+	VFMADD213PD  f64q10<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q9<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q8<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q7<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q6<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q5<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q4<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q3<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q2<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q1<>+0(SB), Z4, Z5
+	VFMADD213PD  f64q0<>+0(SB), Z4, Z5
+	VFMADD213PD  f64one<>+0(SB), Z4, Z5
+	VFMADD213PD  f64one<>+0(SB), Z4, Z5
+	VPADDQ       f64bias<>+0(SB), Z0, Z0
+	VPSLLQ       $0x34, Z0, Z0
+	VMULPD       Z0, Z5, Z5
+	VMOVUPD.Z    Z5, K1, Z5
+	VMOVUPD      Z5, K1, (DX)
+	VADDPD       Z5, Z1, Z1
+
+expStoreF64AVX512_done:
+	VADDPD        Z1, Z3, Z3
+	VADDPD        Z2, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VADDPD        Y0, Y3, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X1
+	VPERMILPD     $0x01, X1, X0
+	VADDSD        X0, X1, X1
+	VZEROUPPER
+	MOVSD         X1, ret+56(FP)
+	RET
+
+// func axpbF64AVX512(g []float64, a float64, b float64)
+// Requires: AVX, AVX512F, BMI2, SSE2
+TEXT ·axpbF64AVX512(SB), NOSPLIT, $0-40
+	MOVQ         g_base+0(FP), AX
+	MOVQ         g_len+8(FP), CX
+	MOVSD        a+24(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVSD        b+32(FP), X1
+	VBROADCASTSD X1, Z1
+
+axpbF64AVX512_chunk:
+	CMPQ CX, $0x00000020
+	JB   axpbF64AVX512_vec
+	MOVQ CX, DX
+	CMPQ DX, $0x00100000
+	JBE  axpbF64AVX512_small
+	MOVQ $0x00100000, DX
+
+axpbF64AVX512_small:
+	SHRQ $0x05, DX
+
+axpbF64AVX512_inner:
+	VMOVUPD     (AX), Z2
+	VFMSUB213PD Z1, Z0, Z2
+	VMOVUPD     Z2, (AX)
+	VMOVUPD     64(AX), Z2
+	VFMSUB213PD Z1, Z0, Z2
+	VMOVUPD     Z2, 64(AX)
+	VMOVUPD     128(AX), Z2
+	VFMSUB213PD Z1, Z0, Z2
+	VMOVUPD     Z2, 128(AX)
+	VMOVUPD     192(AX), Z2
+	VFMSUB213PD Z1, Z0, Z2
+	VMOVUPD     Z2, 192(AX)
+	ADDQ        $0x00000100, AX
+	SUBQ        $0x00000020, CX
+	DECQ        DX
+	JNZ         axpbF64AVX512_inner
+	JMP         axpbF64AVX512_chunk
+
+axpbF64AVX512_vec:
+axpbF64AVX512_vecloop:
+	CMPQ        CX, $0x00000008
+	JB          axpbF64AVX512_tail
+	VMOVUPD     (AX), Z2
+	VFMSUB213PD Z1, Z0, Z2
+	VMOVUPD     Z2, (AX)
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x00000008, CX
+	JMP         axpbF64AVX512_vecloop
+
+axpbF64AVX512_tail:
+	TESTQ       CX, CX
+	JZ          axpbF64AVX512_done
+	MOVQ        $-1, DX
+	BZHIQ       CX, DX, CX
+	KMOVW       CX, K1
+	VMOVUPD.Z   (AX), K1, Z2
+	VFMSUB213PD Z1, Z0, Z2
+	VMOVUPD     Z2, K1, (AX)
+
+axpbF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func axpbWF64AVX512(g []float64, w []float64, a float64, b float64)
+// Requires: AVX, AVX512F, BMI2, SSE2
+TEXT ·axpbWF64AVX512(SB), NOSPLIT, $0-64
+	MOVQ         g_base+0(FP), AX
+	MOVQ         g_len+8(FP), CX
+	MOVQ         w_base+24(FP), DX
+	MOVSD        a+48(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVSD        b+56(FP), X1
+	VBROADCASTSD X1, Z1
+
+axpbWF64AVX512_chunk:
+	CMPQ CX, $0x00000020
+	JB   axpbWF64AVX512_vec
+	MOVQ CX, BX
+	CMPQ BX, $0x00100000
+	JBE  axpbWF64AVX512_small
+	MOVQ $0x00100000, BX
+
+axpbWF64AVX512_small:
+	SHRQ $0x05, BX
+
+axpbWF64AVX512_inner:
+	VMOVUPD     (AX), Z2
+	VMOVUPD     (DX), Z3
+	VMULPD      Z1, Z3, Z3
+	VFMSUB231PD Z2, Z0, Z3
+	VMOVUPD     Z3, (AX)
+	VMOVUPD     64(AX), Z2
+	VMOVUPD     64(DX), Z3
+	VMULPD      Z1, Z3, Z3
+	VFMSUB231PD Z2, Z0, Z3
+	VMOVUPD     Z3, 64(AX)
+	VMOVUPD     128(AX), Z2
+	VMOVUPD     128(DX), Z3
+	VMULPD      Z1, Z3, Z3
+	VFMSUB231PD Z2, Z0, Z3
+	VMOVUPD     Z3, 128(AX)
+	VMOVUPD     192(AX), Z2
+	VMOVUPD     192(DX), Z3
+	VMULPD      Z1, Z3, Z3
+	VFMSUB231PD Z2, Z0, Z3
+	VMOVUPD     Z3, 192(AX)
+	ADDQ        $0x00000100, AX
+	ADDQ        $0x00000100, DX
+	SUBQ        $0x00000020, CX
+	DECQ        BX
+	JNZ         axpbWF64AVX512_inner
+	JMP         axpbWF64AVX512_chunk
+
+axpbWF64AVX512_vec:
+axpbWF64AVX512_vecloop:
+	CMPQ        CX, $0x00000008
+	JB          axpbWF64AVX512_tail
+	VMOVUPD     (AX), Z2
+	VMOVUPD     (DX), Z3
+	VMULPD      Z1, Z3, Z3
+	VFMSUB231PD Z2, Z0, Z3
+	VMOVUPD     Z3, (AX)
+	ADDQ        $0x00000040, AX
+	ADDQ        $0x00000040, DX
+	SUBQ        $0x00000008, CX
+	JMP         axpbWF64AVX512_vecloop
+
+axpbWF64AVX512_tail:
+	TESTQ       CX, CX
+	JZ          axpbWF64AVX512_done
+	MOVQ        $-1, BX
+	BZHIQ       CX, BX, CX
+	KMOVW       CX, K1
+	VMOVUPD.Z   (AX), K1, Z2
+	VMOVUPD.Z   (DX), K1, Z3
+	VMULPD      Z1, Z3, Z3
+	VFMSUB231PD Z2, Z0, Z3
+	VMOVUPD     Z3, K1, (AX)
+
+axpbWF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func gradNTF64AVX512(g []float64, e []float64, a float64, b float64)
+// Requires: AVX, AVX512F, BMI2, MMX+, SSE2
+TEXT ·gradNTF64AVX512(SB), NOSPLIT, $0-64
+	MOVQ         g_base+0(FP), AX
+	MOVQ         g_len+8(FP), CX
+	MOVQ         e_base+24(FP), DX
+	MOVSD        a+48(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVSD        b+56(FP), X1
+	VBROADCASTSD X1, Z1
+	MOVQ         AX, BX
+	NEGQ         BX
+	ANDQ         $0x3f, BX
+	SHRQ         $0x03, BX
+	JZ           gradNTF64AVX512_aligned
+	CMPQ         BX, CX
+	JBE          gradNTF64AVX512_head
+	MOVQ         CX, BX
+
+gradNTF64AVX512_head:
+	MOVQ        $-1, SI
+	BZHIQ       BX, SI, SI
+	KMOVW       SI, K1
+	VMOVUPD.Z   (DX), K1, Z2
+	VFMSUB213PD Z1, Z0, Z2
+	VMOVUPD     Z2, K1, (AX)
+	LEAQ        (AX)(BX*8), AX
+	LEAQ        (DX)(BX*8), DX
+	SUBQ        BX, CX
+
+gradNTF64AVX512_aligned:
+	MOVQ $0x00000010, BX
+
+gradNTF64AVX512_loop2:
+	CMPQ        CX, BX
+	JB          gradNTF64AVX512_loop1
+	VMOVUPD     (DX), Z2
+	VFMSUB213PD Z1, Z0, Z2
+	VMOVNTPD    Z2, (AX)
+	VMOVUPD     64(DX), Z2
+	VFMSUB213PD Z1, Z0, Z2
+	VMOVNTPD    Z2, 64(AX)
+	LEAQ        (AX)(BX*8), AX
+	LEAQ        (DX)(BX*8), DX
+	SUBQ        BX, CX
+	JMP         gradNTF64AVX512_loop2
+
+gradNTF64AVX512_loop1:
+	MOVQ        $0x00000008, BX
+	CMPQ        CX, BX
+	JB          gradNTF64AVX512_tail
+	VMOVUPD     (DX), Z2
+	VFMSUB213PD Z1, Z0, Z2
+	VMOVNTPD    Z2, (AX)
+	LEAQ        (AX)(BX*8), AX
+	LEAQ        (DX)(BX*8), DX
+	SUBQ        BX, CX
+
+gradNTF64AVX512_tail:
+	TESTQ       CX, CX
+	JZ          gradNTF64AVX512_done
+	MOVQ        $-1, BX
+	BZHIQ       CX, BX, CX
+	KMOVW       CX, K1
+	VMOVUPD.Z   (DX), K1, Z2
+	VFMSUB213PD Z1, Z0, Z2
+	VMOVUPD     Z2, K1, (AX)
+
+gradNTF64AVX512_done:
+	SFENCE
+	VZEROUPPER
+	RET
+
+// func gradWNTF64AVX512(g []float64, e []float64, w []float64, a float64, b float64)
+// Requires: AVX, AVX512F, BMI2, MMX+, SSE2
+TEXT ·gradWNTF64AVX512(SB), NOSPLIT, $0-88
+	MOVQ         g_base+0(FP), AX
+	MOVQ         g_len+8(FP), CX
+	MOVQ         e_base+24(FP), DX
+	MOVQ         w_base+48(FP), BX
+	MOVSD        a+72(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVSD        b+80(FP), X1
+	VBROADCASTSD X1, Z1
+	MOVQ         AX, SI
+	NEGQ         SI
+	ANDQ         $0x3f, SI
+	SHRQ         $0x03, SI
+	JZ           gradWNTF64AVX512_aligned
+	CMPQ         SI, CX
+	JBE          gradWNTF64AVX512_head
+	MOVQ         CX, SI
+
+gradWNTF64AVX512_head:
+	MOVQ        $-1, DI
+	BZHIQ       SI, DI, DI
+	KMOVW       DI, K1
+	VMOVUPD.Z   (DX), K1, Z2
+	VMOVUPD.Z   (BX), K1, Z3
+	VMULPD      Z1, Z3, Z3
+	VFMSUB231PD Z2, Z0, Z3
+	VMOVUPD     Z3, K1, (AX)
+	LEAQ        (AX)(SI*8), AX
+	LEAQ        (DX)(SI*8), DX
+	LEAQ        (BX)(SI*8), BX
+	SUBQ        SI, CX
+
+gradWNTF64AVX512_aligned:
+	MOVQ $0x00000010, SI
+
+gradWNTF64AVX512_loop2:
+	CMPQ        CX, SI
+	JB          gradWNTF64AVX512_loop1
+	VMOVUPD     (DX), Z2
+	VMOVUPD     (BX), Z3
+	VMULPD      Z1, Z3, Z3
+	VFMSUB231PD Z2, Z0, Z3
+	VMOVNTPD    Z3, (AX)
+	VMOVUPD     64(DX), Z2
+	VMOVUPD     64(BX), Z3
+	VMULPD      Z1, Z3, Z3
+	VFMSUB231PD Z2, Z0, Z3
+	VMOVNTPD    Z3, 64(AX)
+	LEAQ        (AX)(SI*8), AX
+	LEAQ        (DX)(SI*8), DX
+	LEAQ        (BX)(SI*8), BX
+	SUBQ        SI, CX
+	JMP         gradWNTF64AVX512_loop2
+
+gradWNTF64AVX512_loop1:
+	MOVQ        $0x00000008, SI
+	CMPQ        CX, SI
+	JB          gradWNTF64AVX512_tail
+	VMOVUPD     (DX), Z2
+	VMOVUPD     (BX), Z3
+	VMULPD      Z1, Z3, Z3
+	VFMSUB231PD Z2, Z0, Z3
+	VMOVNTPD    Z3, (AX)
+	LEAQ        (AX)(SI*8), AX
+	LEAQ        (DX)(SI*8), DX
+	LEAQ        (BX)(SI*8), BX
+	SUBQ        SI, CX
+
+gradWNTF64AVX512_tail:
+	TESTQ       CX, CX
+	JZ          gradWNTF64AVX512_done
+	MOVQ        $-1, SI
+	BZHIQ       CX, SI, CX
+	KMOVW       CX, K1
+	VMOVUPD.Z   (DX), K1, Z2
+	VMOVUPD.Z   (BX), K1, Z3
+	VMULPD      Z1, Z3, Z3
+	VFMSUB231PD Z2, Z0, Z3
+	VMOVUPD     Z3, K1, (AX)
+
+gradWNTF64AVX512_done:
+	SFENCE
+	VZEROUPPER
+	RET
+
+// func gradF64AVX512(g []float64, x []float64, m float64, a float64, b float64)
+// Requires: AVX, AVX512F, BMI2, SSE2
+TEXT ·gradF64AVX512(SB), NOSPLIT, $0-72
+	MOVQ         g_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVSD        m+48(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVSD        a+56(FP), X1
+	VBROADCASTSD X1, Z1
+	MOVSD        b+64(FP), X2
+	VBROADCASTSD X2, Z2
+
+gradF64AVX512_chunk:
+	CMPQ DX, $0x00000010
+	JB   gradF64AVX512_vec
+	MOVQ DX, BX
+	CMPQ BX, $0x00100000
+	JBE  gradF64AVX512_small
+	MOVQ $0x00100000, BX
+
+gradF64AVX512_small:
+	SHRQ $0x04, BX
+
+gradF64AVX512_inner:
+	VMOVUPD      (CX), Z3
+	VSUBPD       Z0, Z3, Z3
+	VMAXPD       f64clamp<>+0(SB), Z3, Z3
+	VMOVUPD      f64log2e<>+0(SB), Z4
+	VFMADD213PD  f64magic<>+0(SB), Z3, Z4
+	VSUBPD       f64magic<>+0(SB), Z4, Z5
+	VFNMADD231PD f64ln2hi<>+0(SB), Z5, Z3
+	VFNMADD231PD f64ln2lo<>+0(SB), Z5, Z3
+	VMOVUPD      f64q11<>+0(SB), Z5
+	VFMADD213PD  f64q10<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q9<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q8<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q7<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q6<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q5<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q4<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q3<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q2<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q1<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q0<>+0(SB), Z3, Z5
+	VFMADD213PD  f64one<>+0(SB), Z3, Z5
+	VFMADD213PD  f64one<>+0(SB), Z3, Z5
+	VPADDQ       f64bias<>+0(SB), Z4, Z4
+	VPSLLQ       $0x34, Z4, Z4
+	VMULPD       Z4, Z5, Z5
+	VFMSUB213PD  Z2, Z1, Z5
+	VMOVUPD      Z5, (AX)
+	VMOVUPD      64(CX), Z3
+	VSUBPD       Z0, Z3, Z3
+	VMAXPD       f64clamp<>+0(SB), Z3, Z3
+	VMOVUPD      f64log2e<>+0(SB), Z4
+	VFMADD213PD  f64magic<>+0(SB), Z3, Z4
+	VSUBPD       f64magic<>+0(SB), Z4, Z5
+	VFNMADD231PD f64ln2hi<>+0(SB), Z5, Z3
+	VFNMADD231PD f64ln2lo<>+0(SB), Z5, Z3
+	VMOVUPD      f64q11<>+0(SB), Z5
+	VFMADD213PD  f64q10<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q9<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q8<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q7<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q6<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q5<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q4<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q3<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q2<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q1<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q0<>+0(SB), Z3, Z5
+	VFMADD213PD  f64one<>+0(SB), Z3, Z5
+	VFMADD213PD  f64one<>+0(SB), Z3, Z5
+	VPADDQ       f64bias<>+0(SB), Z4, Z4
+	VPSLLQ       $0x34, Z4, Z4
+	VMULPD       Z4, Z5, Z5
+	VFMSUB213PD  Z2, Z1, Z5
+	VMOVUPD      Z5, 64(AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, AX
+	SUBQ         $0x00000010, DX
+	DECQ         BX
+	JNZ          gradF64AVX512_inner
+	JMP          gradF64AVX512_chunk
+
+gradF64AVX512_vec:
+gradF64AVX512_vecloop:
+	CMPQ         DX, $0x00000008
+	JB           gradF64AVX512_tail
+	VMOVUPD      (CX), Z3
+	VSUBPD       Z0, Z3, Z3
+	VMAXPD       f64clamp<>+0(SB), Z3, Z3
+	VMOVUPD      f64log2e<>+0(SB), Z4
+	VFMADD213PD  f64magic<>+0(SB), Z3, Z4
+	VSUBPD       f64magic<>+0(SB), Z4, Z5
+	VFNMADD231PD f64ln2hi<>+0(SB), Z5, Z3
+	VFNMADD231PD f64ln2lo<>+0(SB), Z5, Z3
+	VMOVUPD      f64q11<>+0(SB), Z5
+	VFMADD213PD  f64q10<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q9<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q8<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q7<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q6<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q5<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q4<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q3<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q2<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q1<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q0<>+0(SB), Z3, Z5
+	VFMADD213PD  f64one<>+0(SB), Z3, Z5
+	VFMADD213PD  f64one<>+0(SB), Z3, Z5
+	VPADDQ       f64bias<>+0(SB), Z4, Z4
+	VPSLLQ       $0x34, Z4, Z4
+	VMULPD       Z4, Z5, Z5
+	VFMSUB213PD  Z2, Z1, Z5
+	VMOVUPD      Z5, (AX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000008, DX
+	JMP          gradF64AVX512_vecloop
+
+gradF64AVX512_tail:
+	TESTQ        DX, DX
+	JZ           gradF64AVX512_done
+	MOVQ         $-1, BX
+	BZHIQ        DX, BX, DX
+	KMOVW        DX, K1
+	VMOVUPD.Z    (CX), K1, Z3
+	VSUBPD       Z0, Z3, Z3
+	VMAXPD       f64clamp<>+0(SB), Z3, Z3
+	VMOVUPD      f64log2e<>+0(SB), Z0
+	VFMADD213PD  f64magic<>+0(SB), Z3, Z0
+	VSUBPD       f64magic<>+0(SB), Z0, Z4
+	VFNMADD231PD f64ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PD f64ln2lo<>+0(SB), Z4, Z3
+	VMOVUPD      f64q11<>+0(SB), Z4
+	VFMADD213PD  f64q10<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q9<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q8<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q7<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q6<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q5<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q4<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q3<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q2<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q1<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q0<>+0(SB), Z3, Z4
+	VFMADD213PD  f64one<>+0(SB), Z3, Z4
+	VFMADD213PD  f64one<>+0(SB), Z3, Z4
+	VPADDQ       f64bias<>+0(SB), Z0, Z0
+	VPSLLQ       $0x34, Z0, Z0
+	VMULPD       Z0, Z4, Z4
+	VFMSUB213PD  Z2, Z1, Z4
+	VMOVUPD      Z4, K1, (AX)
+
+gradF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func gradWF64AVX512(g []float64, x []float64, w []float64, m float64, a float64, b float64)
+// Requires: AVX, AVX512F, BMI2, SSE2
+TEXT ·gradWF64AVX512(SB), NOSPLIT, $0-96
+	MOVQ         g_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         w_base+48(FP), BX
+	MOVSD        m+72(FP), X0
+	VBROADCASTSD X0, Z0
+	MOVSD        a+80(FP), X1
+	VBROADCASTSD X1, Z1
+	MOVSD        b+88(FP), X2
+	VBROADCASTSD X2, Z2
+
+gradWF64AVX512_chunk:
+	CMPQ DX, $0x00000010
+	JB   gradWF64AVX512_vec
+	MOVQ DX, SI
+	CMPQ SI, $0x00100000
+	JBE  gradWF64AVX512_small
+	MOVQ $0x00100000, SI
+
+gradWF64AVX512_small:
+	SHRQ $0x04, SI
+
+gradWF64AVX512_inner:
+	VMOVUPD      (CX), Z3
+	VSUBPD       Z0, Z3, Z3
+	VMAXPD       f64clamp<>+0(SB), Z3, Z3
+	VMOVUPD      f64log2e<>+0(SB), Z4
+	VFMADD213PD  f64magic<>+0(SB), Z3, Z4
+	VSUBPD       f64magic<>+0(SB), Z4, Z5
+	VFNMADD231PD f64ln2hi<>+0(SB), Z5, Z3
+	VFNMADD231PD f64ln2lo<>+0(SB), Z5, Z3
+	VMOVUPD      f64q11<>+0(SB), Z5
+	VFMADD213PD  f64q10<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q9<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q8<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q7<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q6<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q5<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q4<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q3<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q2<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q1<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q0<>+0(SB), Z3, Z5
+	VFMADD213PD  f64one<>+0(SB), Z3, Z5
+	VFMADD213PD  f64one<>+0(SB), Z3, Z5
+	VPADDQ       f64bias<>+0(SB), Z4, Z4
+	VPSLLQ       $0x34, Z4, Z4
+	VMULPD       Z4, Z5, Z5
+	VMOVUPD      (BX), Z3
+	VMULPD       Z2, Z3, Z3
+	VFMSUB231PD  Z5, Z1, Z3
+	VMOVUPD      Z3, (AX)
+	VMOVUPD      64(CX), Z3
+	VSUBPD       Z0, Z3, Z3
+	VMAXPD       f64clamp<>+0(SB), Z3, Z3
+	VMOVUPD      f64log2e<>+0(SB), Z4
+	VFMADD213PD  f64magic<>+0(SB), Z3, Z4
+	VSUBPD       f64magic<>+0(SB), Z4, Z5
+	VFNMADD231PD f64ln2hi<>+0(SB), Z5, Z3
+	VFNMADD231PD f64ln2lo<>+0(SB), Z5, Z3
+	VMOVUPD      f64q11<>+0(SB), Z5
+	VFMADD213PD  f64q10<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q9<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q8<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q7<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q6<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q5<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q4<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q3<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q2<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q1<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q0<>+0(SB), Z3, Z5
+	VFMADD213PD  f64one<>+0(SB), Z3, Z5
+	VFMADD213PD  f64one<>+0(SB), Z3, Z5
+	VPADDQ       f64bias<>+0(SB), Z4, Z4
+	VPSLLQ       $0x34, Z4, Z4
+	VMULPD       Z4, Z5, Z5
+	VMOVUPD      64(BX), Z3
+	VMULPD       Z2, Z3, Z3
+	VFMSUB231PD  Z5, Z1, Z3
+	VMOVUPD      Z3, 64(AX)
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, BX
+	SUBQ         $0x00000010, DX
+	DECQ         SI
+	JNZ          gradWF64AVX512_inner
+	JMP          gradWF64AVX512_chunk
+
+gradWF64AVX512_vec:
+gradWF64AVX512_vecloop:
+	CMPQ         DX, $0x00000008
+	JB           gradWF64AVX512_tail
+	VMOVUPD      (CX), Z3
+	VSUBPD       Z0, Z3, Z3
+	VMAXPD       f64clamp<>+0(SB), Z3, Z3
+	VMOVUPD      f64log2e<>+0(SB), Z4
+	VFMADD213PD  f64magic<>+0(SB), Z3, Z4
+	VSUBPD       f64magic<>+0(SB), Z4, Z5
+	VFNMADD231PD f64ln2hi<>+0(SB), Z5, Z3
+	VFNMADD231PD f64ln2lo<>+0(SB), Z5, Z3
+	VMOVUPD      f64q11<>+0(SB), Z5
+	VFMADD213PD  f64q10<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q9<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q8<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q7<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q6<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q5<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q4<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q3<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q2<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q1<>+0(SB), Z3, Z5
+	VFMADD213PD  f64q0<>+0(SB), Z3, Z5
+	VFMADD213PD  f64one<>+0(SB), Z3, Z5
+	VFMADD213PD  f64one<>+0(SB), Z3, Z5
+	VPADDQ       f64bias<>+0(SB), Z4, Z4
+	VPSLLQ       $0x34, Z4, Z4
+	VMULPD       Z4, Z5, Z5
+	VMOVUPD      (BX), Z3
+	VMULPD       Z2, Z3, Z3
+	VFMSUB231PD  Z5, Z1, Z3
+	VMOVUPD      Z3, (AX)
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, BX
+	SUBQ         $0x00000008, DX
+	JMP          gradWF64AVX512_vecloop
+
+gradWF64AVX512_tail:
+	TESTQ        DX, DX
+	JZ           gradWF64AVX512_done
+	MOVQ         $-1, SI
+	BZHIQ        DX, SI, DX
+	KMOVW        DX, K1
+	VMOVUPD.Z    (CX), K1, Z3
+	VSUBPD       Z0, Z3, Z3
+	VMAXPD       f64clamp<>+0(SB), Z3, Z3
+	VMOVUPD      f64log2e<>+0(SB), Z0
+	VFMADD213PD  f64magic<>+0(SB), Z3, Z0
+	VSUBPD       f64magic<>+0(SB), Z0, Z4
+	VFNMADD231PD f64ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PD f64ln2lo<>+0(SB), Z4, Z3
+	VMOVUPD      f64q11<>+0(SB), Z4
+	VFMADD213PD  f64q10<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q9<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q8<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q7<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q6<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q5<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q4<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q3<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q2<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q1<>+0(SB), Z3, Z4
+	VFMADD213PD  f64q0<>+0(SB), Z3, Z4
+	VFMADD213PD  f64one<>+0(SB), Z3, Z4
+	VFMADD213PD  f64one<>+0(SB), Z3, Z4
+	VPADDQ       f64bias<>+0(SB), Z0, Z0
+	VPSLLQ       $0x34, Z0, Z0
+	VMULPD       Z0, Z4, Z4
+	VMOVUPD.Z    (BX), K1, Z0
+	VMULPD       Z2, Z0, Z0
+	VFMSUB231PD  Z4, Z1, Z0
+	VMOVUPD      Z0, K1, (AX)
+
+gradWF64AVX512_done:
+	VZEROUPPER
+	RET
+
+// func dotF64AVX512(x []float64, w []float64) float64
+// Requires: AVX, AVX512DQ, AVX512F, SSE2
+TEXT ·dotF64AVX512(SB), NOSPLIT, $0-56
+	MOVQ   x_base+0(FP), AX
+	MOVQ   x_len+8(FP), CX
+	MOVQ   w_base+24(FP), DX
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	SHRQ   $0x04, CX
+	JZ     dotF64AVX512_done
+
+dotF64AVX512_loop:
+	VMOVUPD     (AX), Z2
+	VMOVUPD     (DX), Z3
+	VFMADD231PD Z2, Z3, Z0
+	VMOVUPD     64(AX), Z2
+	VMOVUPD     64(DX), Z3
+	VFMADD231PD Z2, Z3, Z1
+	ADDQ        $0x00000080, AX
+	ADDQ        $0x00000080, DX
+	DECQ        CX
+	JNZ         dotF64AVX512_loop
+
+dotF64AVX512_done:
+	VADDPD        Z1, Z0, Z0
+	VEXTRACTF64X4 $0x01, Z0, Y1
+	VADDPD        Y1, Y0, Y1
+	VEXTRACTF128  $0x01, Y1, X0
+	VADDPD        X0, X1, X0
+	VPERMILPD     $0x01, X0, X1
+	VADDSD        X1, X0, X0
+	VZEROUPPER
+	MOVSD         X0, ret+48(FP)
 	RET
 
 // func cpuid(eaxArg uint32, ecxArg uint32) (eax uint32, ebx uint32, ecx uint32, edx uint32)

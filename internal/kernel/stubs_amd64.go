@@ -64,6 +64,66 @@ func gradWF64AVX2(g []float64, x []float64, w []float64, m float64, a float64, b
 // dotF64AVX2 returns Σ x[i]·w[i] over the first len(x) &^ 7 elements, in float64.
 func dotF64AVX2(x []float64, w []float64) float64
 
+// maxSumF32AVX512 returns m = max x and sx = Σ (x − x[0]); len(x) > 0.
+func maxSumF32AVX512(x []float32) (m float32, sx float64)
+
+// expSumF32AVX512 returns Σ exp(x − m) for m ≥ max x.
+func expSumF32AVX512(x []float32, m float32) float64
+
+// expStoreF32AVX512 writes e[j] = exp(x[j] − m) for j < len(x) and returns their sum; m ≥ max x.
+func expStoreF32AVX512(e []float32, x []float32, m float32) float64
+
+// axpbF32AVX512 writes g[j] = a·g[j] − b for j < len(g).
+func axpbF32AVX512(g []float32, a float32, b float32)
+
+// axpbWF32AVX512 writes g[j] = a·g[j] − b·w[j] for j < len(g).
+func axpbWF32AVX512(g []float32, w []float32, a float32, b float32)
+
+// gradNTF32AVX512 writes g[j] = a·e[j] − b for j < len(g), streaming where aligned.
+func gradNTF32AVX512(g []float32, e []float32, a float32, b float32)
+
+// gradWNTF32AVX512 writes g[j] = a·e[j] − b·w[j] for j < len(g), streaming where aligned.
+func gradWNTF32AVX512(g []float32, e []float32, w []float32, a float32, b float32)
+
+// gradF32AVX512 writes g[j] = a·exp(x[j] − m) − b for j < len(x).
+func gradF32AVX512(g []float32, x []float32, m float32, a float32, b float32)
+
+// gradWF32AVX512 writes g[j] = a·exp(x[j] − m) − b·w[j] for j < len(x).
+func gradWF32AVX512(g []float32, x []float32, w []float32, m float32, a float32, b float32)
+
+// dotF32AVX512 returns Σ x[i]·w[i] over the first len(x) &^ 15 elements, in float64.
+func dotF32AVX512(x []float32, w []float32) float64
+
+// maxSumF64AVX512 returns m = max x and sx = Σ (x − x[0]); len(x) > 0.
+func maxSumF64AVX512(x []float64) (m float64, sx float64)
+
+// expSumF64AVX512 returns Σ exp(x − m) for m ≥ max x.
+func expSumF64AVX512(x []float64, m float64) float64
+
+// expStoreF64AVX512 writes e[j] = exp(x[j] − m) for j < len(x) and returns their sum; m ≥ max x.
+func expStoreF64AVX512(e []float64, x []float64, m float64) float64
+
+// axpbF64AVX512 writes g[j] = a·g[j] − b for j < len(g).
+func axpbF64AVX512(g []float64, a float64, b float64)
+
+// axpbWF64AVX512 writes g[j] = a·g[j] − b·w[j] for j < len(g).
+func axpbWF64AVX512(g []float64, w []float64, a float64, b float64)
+
+// gradNTF64AVX512 writes g[j] = a·e[j] − b for j < len(g), streaming where aligned.
+func gradNTF64AVX512(g []float64, e []float64, a float64, b float64)
+
+// gradWNTF64AVX512 writes g[j] = a·e[j] − b·w[j] for j < len(g), streaming where aligned.
+func gradWNTF64AVX512(g []float64, e []float64, w []float64, a float64, b float64)
+
+// gradF64AVX512 writes g[j] = a·exp(x[j] − m) − b for j < len(x).
+func gradF64AVX512(g []float64, x []float64, m float64, a float64, b float64)
+
+// gradWF64AVX512 writes g[j] = a·exp(x[j] − m) − b·w[j] for j < len(x).
+func gradWF64AVX512(g []float64, x []float64, w []float64, m float64, a float64, b float64)
+
+// dotF64AVX512 returns Σ x[i]·w[i] over the first len(x) &^ 15 elements, in float64.
+func dotF64AVX512(x []float64, w []float64) float64
+
 // cpuid executes CPUID with the given EAX and ECX.
 func cpuid(eaxArg uint32, ecxArg uint32) (eax uint32, ebx uint32, ecx uint32, edx uint32)
 
