@@ -65,9 +65,35 @@ func BenchmarkCrossEntropyWorkers(b *testing.B) {
 	}
 }
 
+// BenchmarkCrossEntropyKDim measures K-dimensional input, a segmentation
+// batch (8, 21, 256·256), one worker, float32, with the class axis 1 (the
+// classes of an element a stride apart, gathered into the kernels) and
+// class-last (the same logits transposed, rows contiguous):
+// BenchmarkCrossEntropyKDim/axis=1/pass=fwd.
+func BenchmarkCrossEntropyKDim(b *testing.B) {
+	const n, c, d = 8, 21, 256 * 256
+	last := benchInput[float32](n*d, c)
+	axis1 := lsce.Input[float32]{Logits: make([]float32, len(last.Logits)), Shape: []int{n, c, d}, Targets: last.Targets}
+	for o := range n {
+		for p := range d {
+			for k := range c {
+				axis1.Logits[(o*c+k)*d+p] = last.Logits[(o*d+p)*c+k]
+			}
+		}
+	}
+	last.Shape = []int{n, d, c}
+	b.Run("axis=1", func(b *testing.B) { benchInputPasses(b, axis1, lsce.Options{Epsilon: 0.1, Workers: 1}) })
+	b.Run("axis=last", func(b *testing.B) {
+		benchInputPasses(b, last, lsce.Options{Epsilon: 0.1, Workers: 1, ClassLast: true})
+	})
+}
+
 func benchPasses[T lsce.Float](b *testing.B, n, c, workers int) {
-	in := benchInput[T](n, c)
-	opt := lsce.Options{Epsilon: 0.1, Workers: workers}
+	benchInputPasses(b, benchInput[T](n, c), lsce.Options{Epsilon: 0.1, Workers: workers})
+}
+
+// benchInputPasses runs the sub-benchmarks pass=fwd and pass=fwdbwd on in.
+func benchInputPasses[T lsce.Float](b *testing.B, in lsce.Input[T], opt lsce.Options) {
 	var z T
 	bytes := int64(len(in.Logits)) * int64(sizeOf(z))
 	var res lsce.Result

@@ -114,10 +114,15 @@ func (e *engine[T]) scratchRows(workers int) [][]T {
 	}
 	rows = rows[:workers]
 	if k := e.lay.classes; e.strided {
-		// stridedRow's gathered row and its gradient.
+		// stridedBlock's tiles and stridedRow's gathered row and its
+		// gradient, or only the latter for long rows.
+		size := 2 * k
+		if k <= shortMaxClasses[T]() {
+			size = stridedScratch(k)
+		}
 		for w := range rows {
-			if cap(rows[w]) < 2*k {
-				rows[w] = make([]T, 2*k)
+			if cap(rows[w]) < size {
+				rows[w] = make([]T, size)
 			}
 		}
 		return rows
@@ -156,8 +161,12 @@ func sizeOf[T Float]() int {
 func (e *engine[T]) block(b int, out *sums, sc []T) error {
 	lo := b * blockSize
 	hi := min(lo+blockSize, e.lay.elements())
-	if e.fast && e.lay.classes <= shortMaxClasses[T]() && cap(sc) >= (hi-lo)*e.lay.classes {
+	short := e.lay.classes <= shortMaxClasses[T]()
+	if e.fast && short && cap(sc) >= (hi-lo)*e.lay.classes {
 		return e.shortBlock(lo, hi, out, sc)
+	}
+	if e.strided && short && cap(sc) >= stridedScratch(e.lay.classes) {
+		return e.stridedBlock(lo, hi, out, sc[:cap(sc)])
 	}
 	return e.rowBlock(lo, hi, out, sc)
 }

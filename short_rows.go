@@ -52,13 +52,27 @@ func shortMinSum[T Float]() float64 {
 // rowBlock does them.
 func (e *engine[T]) shortBlock(lo, hi int, out *sums, sc []T) error {
 	k := e.lay.classes
-	x := e.in.Logits[lo*k : hi*k]
-	ex := sc[:len(x)]
+	var g []T
+	if e.grad != nil {
+		g = e.grad[lo*k : hi*k]
+	}
+	var done [blockSize]bool
+	return e.shortRows(lo, hi, e.in.Logits[lo*k:hi*k], g, sc[:(hi-lo)*k], nil, out, &done)
+}
+
+// shortRows is shortBlock over the rows [lo, hi) given as x, n×k contiguous
+// logits, with their gradient (if asked for) going to g, n×k, and their
+// exponentials to the scratch ex: x and g are the logits and the gradient
+// themselves for contiguous rows, or tiles gathered by stridedBlock. Rows
+// that take rowBlock's way are computed by element, with the scratch fsc,
+// which write the gradient in place; ignored rows clear theirs there too.
+// done[r] tells which rows' gradient shortRows wrote in g.
+func (e *engine[T]) shortRows(lo, hi int, x, g, ex, fsc []T, out *sums, done *[blockSize]bool) error {
+	k := e.lay.classes
 	n := hi - lo
 	targets := e.in.Targets[lo:hi]
 	// s[r] stays 0 for a row that rowBlock's way must compute.
 	var shift, s, swz, a [blockSize]float64
-	var done [blockSize]bool // the row's gradient is left to the last sweep
 	x32, rowMax := any(x).([]float32)
 	if rowMax {
 		// A direct call: the arrays stay on the stack.
@@ -66,7 +80,7 @@ func (e *engine[T]) shortBlock(lo, hi int, out *sums, sc []T) error {
 	} else {
 		bm, bsx := e.ops.maxSum(x)
 		if !finite(bm) || !finite(bsx) {
-			return e.rowBlock(lo, hi, out, nil)
+			return e.rowBlock(lo, hi, out, fsc)
 		}
 		e.ops.exp(ex, x, bm)
 		for r := range n {
@@ -108,7 +122,7 @@ func (e *engine[T]) shortBlock(lo, hi int, out *sums, sc []T) error {
 			continue
 		}
 		if !(s[r] >= minS) {
-			p, err := e.fastRow(i, x[r*k:(r+1)*k], nil)
+			p, err := e.element(i, fsc)
 			if err != nil {
 				return err
 			}
@@ -146,7 +160,6 @@ func (e *engine[T]) shortBlock(lo, hi int, out *sums, sc []T) error {
 		return nil
 	}
 	b := T(eps / float64(k) * e.scale)
-	g := e.grad[lo*k : hi*k]
 	if e.wT == nil {
 		gy := T((1 - eps) * e.scale)
 		for r, y := range targets {
