@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"flag"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -15,18 +16,21 @@ import (
 // float32 kernels compute in float32 internally, so they are held to the
 // issue's tolerances: loss within 1e-6 relative, gradient within 1e-7 absolute.
 
+// requireImpl lists implementations that must be available (comma-separated):
+// a run on the emulated AVX-512 CPU (scripts/avx512/run.sh, in .ci/run)
+// passes -require-impl avx512, so that it cannot pass by skipping them.
+var requireImpl = flag.String("require-impl", os.Getenv("LSCE_REQUIRE_IMPL"), "comma-separated implementations that must be available (default $LSCE_REQUIRE_IMPL)")
+
 // forEachImpl runs f once per implementation the issue names, with that
 // implementation selected; those this CPU or build cannot run are skipped
-// with the reason, or fail when LSCE_REQUIRE_IMPL (a comma-separated list)
-// names them: scripts/avx512/run.sh sets it to avx512, so that a run on the
-// emulated AVX-512 CPU cannot pass by skipping.
+// with the reason, or fail when -require-impl names them.
 func forEachImpl(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
 	for _, name := range []string{"avx512", "avx2", "generic"} {
 		t.Run(name, func(t *testing.T) {
 			if !slices.Contains(Available(), name) {
-				if slices.Contains(strings.Split(os.Getenv("LSCE_REQUIRE_IMPL"), ","), name) {
-					t.Fatalf("LSCE_REQUIRE_IMPL names %s, but this CPU or build cannot run it (available: %v)", name, Available())
+				if slices.Contains(strings.Split(*requireImpl, ","), name) {
+					t.Fatalf("-require-impl names %s, but this CPU or build cannot run it (available: %v)", name, Available())
 				}
 				t.Skipf("%s kernels are not available on this CPU or build (available: %v)", name, Available())
 			}

@@ -14,6 +14,8 @@
 #   LSCE_EMU_MEGS     guest memory in MiB (default 768)
 #   LSCE_EMU_KEEP=1   keep the work dir (bochsrc, serial log) for debugging
 #   LSCE_EMU_DEBUG=1  verbose kernel boot messages on the serial log
+#   LSCE_EMU_WORKDIR  a directory whose contents are copied into the program's
+#                     working directory (e.g. a package's testdata/)
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
@@ -33,7 +35,7 @@ mkdir -p "$cache"
 
 # 1. Tools, all from Debian's packages, installed only when missing.
 need=()
-[[ -x /usr/bin/bochs ]] || need+=(bochs)
+[[ -x /usr/bin/bochs ]] || need+=(bochs bochs-term) # bochs-term: the lightest package that satisfies bochs-gui
 [[ -e /usr/share/bochs/BIOS-bochs-latest ]] || need+=(bochsbios)
 [[ -e /usr/share/vgabios/vgabios.bin ]] || need+=(vgabios)
 [[ -e /usr/lib/ISOLINUX/isolinux.bin ]] || need+=(isolinux)
@@ -81,6 +83,7 @@ root=$work/root
 mkdir -p "$root/work" "$root/tmp" "$root/proc" "$root/dev"
 cp "$cache/init" "$root/init"
 cp "$bin" "$root/prog"
+[[ -n ${LSCE_EMU_WORKDIR:-} ]] && cp -r "$LSCE_EMU_WORKDIR"/. "$root/work/"
 : >"$root/args"
 for a in "$@"; do printf '%s\0' "$a" >>"$root/args"; done
 mkdir -p "$work/iso/isolinux"
