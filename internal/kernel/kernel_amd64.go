@@ -79,50 +79,15 @@ var (
 // (about 5% at 10 classes).
 
 // expRowsF32Vec is ExpRowsF32 with the active assembly (ExpRowsF32 calls it
-// only when active.vecRows is set), per row: the maximum and Σ x, then the
-// exponentials and their sum (exp(0) = 1 exactly at the row's maximum).
+// only when active.vecRows is set). Per row, the maximum and Σ x; then
+// either the row's exponentials and their sum by the kernel, or, for rows
+// shorter than blockRowsMax, where two kernel calls per row cost more than
+// the work, x − m written to e in Go and the exponentials of all the rows in
+// one kernel call at the end, and the row sums in Go. exp(0) = 1 exactly at
+// each row's maximum either way.
 func expRowsF32Vec(e, x []float32, k int, m, s, sx []float64) {
 	wide := active == avx512
-	if k < blockRowsMax {
-		expRowsF32Block(wide, e, x, k, m, s, sx)
-		return
-	}
-	n := len(x) / k
-	e, m, s, sx = e[:n*k], m[:n], s[:n], sx[:n]
-	for r := range n {
-		xr, er := x[r*k:(r+1)*k:(r+1)*k], e[r*k:(r+1)*k:(r+1)*k]
-		var mb float32
-		var bsx float64
-		if wide {
-			mb, bsx = maxSumF32AVX512(xr)
-		} else {
-			mb, bsx = maxSumF32AVX2(xr)
-		}
-		mr, sxr := float64(mb), bsx+float64(k)*float64(xr[0])
-		m[r], sx[r] = mr, sxr
-		if mr-mr != 0 || sxr-sxr != 0 { // NaN or ±Inf
-			clear(er)
-			s[r] = 0
-			continue
-		}
-		if wide {
-			s[r] = expStoreF32AVX512(er, xr, mb)
-		} else {
-			s[r] = expStoreF32AVX2(er, xr, mb)
-		}
-	}
-}
-
-// blockRowsMax is the row length below which expRowsF32Vec takes
-// expRowsF32Block's way (measured on AVX2: rows of 10 gain, rows of 21 are even).
-const blockRowsMax = 16
-
-// expRowsF32Block is expRowsF32Vec for rows shorter than blockRowsMax, where
-// the two kernel calls per row cost more than the work: per row the maximum
-// and Σ x by the kernel and x − m written to e in Go, then the exponentials
-// of all the rows in one kernel call (exp(0) = 1 exactly at each row's
-// maximum), and the row sums in Go.
-func expRowsF32Block(wide bool, e, x []float32, k int, m, s, sx []float64) {
+	block := k < blockRowsMax
 	n := len(x) / k
 	if n == 0 {
 		return
@@ -140,19 +105,28 @@ func expRowsF32Block(wide bool, e, x []float32, k int, m, s, sx []float64) {
 		}
 		mr, sxr := float64(mb), bsx+float64(k)*float64(xr[0])
 		m[r], sx[r] = mr, sxr
-		if mr-mr != 0 || sxr-sxr != 0 { // NaN or ±Inf
+		switch {
+		case mr-mr != 0 || sxr-sxr != 0: // NaN or ±Inf
 			clear(er)
+			s[r] = 0
 			bad++
-			continue
+		case !block && wide:
+			s[r] = expStoreF32AVX512(er, xr, mb)
+		case !block:
+			s[r] = expStoreF32AVX2(er, xr, mb)
+		default:
+			j := 0
+			for ; j+4 <= k; j += 4 {
+				dj, xj := er[j:j+4:j+4], xr[j:j+4:j+4]
+				dj[0], dj[1], dj[2], dj[3] = xj[0]-mb, xj[1]-mb, xj[2]-mb, xj[3]-mb
+			}
+			for ; j < k; j++ {
+				er[j] = xr[j] - mb
+			}
 		}
-		j := 0
-		for ; j+4 <= k; j += 4 {
-			dj, xj := er[j:j+4:j+4], xr[j:j+4:j+4]
-			dj[0], dj[1], dj[2], dj[3] = xj[0]-mb, xj[1]-mb, xj[2]-mb, xj[3]-mb
-		}
-		for ; j < k; j++ {
-			er[j] = xr[j] - mb
-		}
+	}
+	if !block {
+		return
 	}
 	if wide {
 		expStoreF32AVX512(e, e, 0)
@@ -168,6 +142,11 @@ func expRowsF32Block(wide bool, e, x []float32, k int, m, s, sx []float64) {
 		}
 	}
 }
+
+// blockRowsMax is the row length below which expRowsF32Vec computes the
+// exponentials of all the rows in one call (measured on AVX2: rows of 10
+// gain, rows of 21 are even).
+const blockRowsMax = 16
 
 // sumRows stores Σ e over each row of k elements of e in s[r], in float64.
 func sumRows(s []float64, e []float32, k int) {
