@@ -701,6 +701,9 @@ func kernelSet() {
 		s.grad(false)
 		s.grad(true)
 		s.dot()
+		if s.size == 4 {
+			s.expRows()
+		}
 	}
 	cpu()
 }

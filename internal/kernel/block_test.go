@@ -9,7 +9,8 @@ import (
 // TestBlockKernels checks MaxSum, Exp and ExpRowsF32 against the float64
 // oracle (refStats and math.Exp), for every implementation: MaxSum at every
 // length of lengths(), Exp over whole blocks of rows against one shift, and
-// ExpRowsF32 over 1 to 64 rows of 1 to 130 classes, with a non-finite row.
+// ExpRowsF32 over 1 to 64 rows of 1 to 130 classes and around 512 and 1024,
+// with a non-finite row.
 func TestBlockKernels(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
 		for _, n := range lengths() {
@@ -31,7 +32,14 @@ func TestBlockKernels(t *testing.T) {
 				checkExp(t, fmt.Sprintf("float32 %s n=%d", name, n), e32, x32, m32+1.5, ExpF32(e32, x32, m32+1.5), 2.4e-7)
 			}
 		}
+		var ks []int
 		for k := 1; k <= 130; k++ {
+			ks = append(ks, k)
+		}
+		// Around 512 (the longest short row of package lsce) and 1024 (the
+		// longest row the batched kernel takes).
+		ks = append(ks, 511, 512, 1023, 1024, 1025, 1500)
+		for _, k := range ks {
 			for _, n := range []int{1, 7, 64} {
 				raw := rows(n*k, uint64(k))["normal"]
 				x := make([]float32, n*k)
@@ -48,6 +56,11 @@ func TestBlockKernels(t *testing.T) {
 					if r == bad {
 						if s[r] != 0 || finite(sx[r]) {
 							t.Fatalf("k=%d n=%d: NaN row: s %v, sx %v", k, n, s[r], sx[r])
+						}
+						for j, v := range er {
+							if v != 0 {
+								t.Fatalf("k=%d n=%d: NaN row: e[%d] = %v, want 0", k, n, j, v)
+							}
 						}
 						continue
 					}

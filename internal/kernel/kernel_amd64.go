@@ -73,94 +73,48 @@ var (
 	avx512 = vecImpl("avx512", avx512F32, avx512F64)
 )
 
-// The short-row kernels call the assembly of the active implementation
-// directly, not through a function value or a wrapper (which Go does not
-// inline): a call per row of a few classes is a visible part of the time
-// (about 5% at 10 classes).
-
 // expRowsF32Vec is ExpRowsF32 with the active assembly (ExpRowsF32 calls it
-// only when active.vecRows is set). Per row, the maximum and Σ x; then
-// either the row's exponentials and their sum by the kernel, or, for rows
-// shorter than blockRowsMax, where two kernel calls per row cost more than
-// the work, x − m written to e in Go and the exponentials of all the rows in
-// one kernel call at the end, and the row sums in Go. exp(0) = 1 exactly at
-// each row's maximum either way.
+// only when active.vecRows is set): rows of up to rowsMax classes in one
+// call of expRows (a static call, not through a function value: the
+// caller's arrays m, s and sx stay on its stack), longer rows with a
+// maxSum and an expStore call each. exp(0) = 1 exactly at each row's
+// maximum either way. Rows whose maximum or Σ x is not finite are cleared
+// afterwards.
 func expRowsF32Vec(e, x []float32, k int, m, s, sx []float64) {
-	wide := active == avx512
-	block := k < blockRowsMax
 	n := len(x) / k
 	if n == 0 {
 		return
 	}
-	e, m, s, sx = e[:n*k], m[:n], s[:n], sx[:n]
-	bad := 0
-	for r := range n {
-		xr, er := x[r*k:(r+1)*k:(r+1)*k], e[r*k:(r+1)*k:(r+1)*k]
-		var mb float32
-		var bsx float64
+	e, x, m, s, sx = e[:n*k], x[:n*k], m[:n], s[:n], sx[:n]
+	wide := active == avx512
+	if k <= rowsMax {
 		if wide {
-			mb, bsx = maxSumF32AVX512(xr)
+			expRowsF32AVX512(e, x, k, m, s, sx)
 		} else {
-			mb, bsx = maxSumF32AVX2(xr)
+			expRowsF32AVX2(e, x, k, m, s, sx)
 		}
-		mr, sxr := float64(mb), bsx+float64(k)*float64(xr[0])
-		m[r], sx[r] = mr, sxr
-		switch {
-		case mr-mr != 0 || sxr-sxr != 0: // NaN or ±Inf
-			clear(er)
-			s[r] = 0
-			bad++
-		case !block && wide:
-			s[r] = expStoreF32AVX512(er, xr, mb)
-		case !block:
-			s[r] = expStoreF32AVX2(er, xr, mb)
-		default:
-			j := 0
-			for ; j+4 <= k; j += 4 {
-				dj, xj := er[j:j+4:j+4], xr[j:j+4:j+4]
-				dj[0], dj[1], dj[2], dj[3] = xj[0]-mb, xj[1]-mb, xj[2]-mb, xj[3]-mb
-			}
-			for ; j < k; j++ {
-				er[j] = xr[j] - mb
-			}
-		}
-	}
-	if !block {
-		return
-	}
-	if wide {
-		expStoreF32AVX512(e, e, 0)
 	} else {
-		expStoreF32AVX2(e, e, 0)
+		v := avx2F32
+		if wide {
+			v = avx512F32
+		}
+		for r := range n {
+			xr, er := x[r*k:(r+1)*k:(r+1)*k], e[r*k:(r+1)*k:(r+1)*k]
+			mb, bsx := v.maxSum(xr)
+			m[r], sx[r] = float64(mb), bsx+float64(k)*float64(xr[0])
+			if finite(m[r]) && finite(sx[r]) {
+				s[r] = v.expStore(er, xr, mb)
+			}
+		}
 	}
-	sumRows(s, e, k)
-	for r := 0; bad > 0 && r < n; r++ {
-		if !finite(m[r]) || !finite(sx[r]) {
+	for r := range n {
+		if !finite(m[r]) || !finite(sx[r]) { // NaN or ±Inf
 			s[r] = 0
 			clear(e[r*k : (r+1)*k])
-			bad--
 		}
 	}
 }
 
-// blockRowsMax is the row length below which expRowsF32Vec computes the
-// exponentials of all the rows in one call (measured on AVX2: rows of 10
-// gain, rows of 21 are even).
-const blockRowsMax = 16
-
-// sumRows stores Σ e over each row of k elements of e in s[r], in float64.
-func sumRows(s []float64, e []float32, k int) {
-	for r := range len(e) / k {
-		er := e[r*k : (r+1)*k]
-		var s0, s1, s2, s3 float64
-		j := 0
-		for ; j+4 <= len(er); j += 4 {
-			ej := er[j : j+4 : j+4]
-			s0, s1, s2, s3 = s0+float64(ej[0]), s1+float64(ej[1]), s2+float64(ej[2]), s3+float64(ej[3])
-		}
-		for ; j < len(er); j++ {
-			s0 += float64(er[j])
-		}
-		s[r] = (s0 + s1) + (s2 + s3)
-	}
-}
+// rowsMax is the longest row expRows takes: its sums run in float32 within
+// a row (at most rowsMax/8 additions per lane) before float64.
+const rowsMax = 1024

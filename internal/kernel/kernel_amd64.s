@@ -1513,6 +1513,156 @@ dotF32AVX2_done:
 	MOVSD        X1, ret+48(FP)
 	RET
 
+// func expRowsF32AVX2(e []float32, x []float32, k int, m []float64, s []float64, sx []float64)
+// Requires: AVX, AVX2, FMA3
+TEXT ·expRowsF32AVX2(SB), NOSPLIT, $0-128
+	MOVQ       e_base+0(FP), AX
+	MOVQ       x_base+24(FP), CX
+	MOVQ       k+48(FP), DX
+	MOVQ       m_base+56(FP), BX
+	MOVQ       m_len+64(FP), SI
+	MOVQ       s_base+80(FP), DI
+	MOVQ       sx_base+104(FP), R8
+	VXORPS     X0, X0, X0
+	VCVTSI2SDQ DX, X0, X0
+	MOVQ       DX, R9
+	SHRQ       $0x03, R9
+	MOVQ       DX, R10
+	ANDQ       $0x00000007, R10
+	MOVQ       $0x00000008, R11
+	SUBQ       R10, R11
+	LEAQ       f32masks<>+0(SB), R10
+	VMOVDQU    (R10)(R11*4), Y1
+	SHLQ       $0x02, DX
+	VMOVUPS    f32neginf<>+0(SB), Y2
+
+expRowsF32AVX2_row:
+	TESTQ        SI, SI
+	JZ           expRowsF32AVX2_done
+	VBROADCASTSS (CX), Y3
+	VMOVUPS      Y2, Y4
+	VXORPS       Y5, Y5, Y5
+	MOVQ         CX, R10
+	MOVQ         R9, R12
+	TESTQ        R12, R12
+	JZ           expRowsF32AVX2_maxtail
+
+expRowsF32AVX2_maxloop:
+	VMOVUPS (R10), Y6
+	VSUBPS  Y3, Y6, Y7
+	VADDPS  Y7, Y5, Y5
+	VMAXPS  Y6, Y4, Y4
+	ADDQ    $0x00000020, R10
+	DECQ    R12
+	JNZ     expRowsF32AVX2_maxloop
+
+expRowsF32AVX2_maxtail:
+	VMASKMOVPS   (R10), Y1, Y6
+	VSUBPS       Y3, Y6, Y7
+	VANDPS       Y1, Y7, Y7
+	VBLENDVPS    Y1, Y6, Y2, Y6
+	VADDPS       Y7, Y5, Y5
+	VMAXPS       Y6, Y4, Y4
+	VPERM2F128   $0x01, Y4, Y4, Y6
+	VMAXPS       Y6, Y4, Y4
+	VPERMILPS    $0x4e, Y4, Y6
+	VMAXPS       Y6, Y4, Y4
+	VPERMILPS    $0xb1, Y4, Y6
+	VMAXPS       Y6, Y4, Y4
+	VCVTSS2SD    X4, X8, X8
+	VMOVSD       X8, (BX)
+	VXORPS       Y6, Y6, Y6
+	VCVTPS2PD    X5, Y7
+	VADDPD       Y7, Y6, Y6
+	VEXTRACTF128 $0x01, Y5, X5
+	VCVTPS2PD    X5, Y7
+	VADDPD       Y7, Y6, Y6
+	VEXTRACTF128 $0x01, Y6, X5
+	VADDPD       X5, X6, X5
+	VPERMILPD    $0x01, X5, X6
+	VADDSD       X6, X5, X5
+	VCVTSS2SD    X3, X9, X9
+	VFMADD231SD  X0, X9, X5
+	VMOVSD       X5, (R8)
+	VBROADCASTSS X4, Y3
+	VXORPS       Y4, Y4, Y4
+	MOVQ         CX, R10
+	MOVQ         AX, R11
+	MOVQ         R9, R12
+	TESTQ        R12, R12
+	JZ           expRowsF32AVX2_exptail
+
+expRowsF32AVX2_exploop:
+	VMOVUPS      (R10), Y5
+	VSUBPS       Y3, Y5, Y5
+	VMAXPS       f32clamp<>+0(SB), Y5, Y5
+	VMOVUPS      f32log2e<>+0(SB), Y6
+	VFMADD213PS  f32magic<>+0(SB), Y5, Y6
+	VSUBPS       f32magic<>+0(SB), Y6, Y7
+	VFNMADD231PS f32ln2hi<>+0(SB), Y7, Y5
+	VFNMADD231PS f32ln2lo<>+0(SB), Y7, Y5
+	VMOVUPS      f32q4<>+0(SB), Y7
+	VFMADD213PS  f32q3<>+0(SB), Y5, Y7
+	VFMADD213PS  f32q2<>+0(SB), Y5, Y7
+	VFMADD213PS  f32q1<>+0(SB), Y5, Y7
+	VFMADD213PS  f32q0<>+0(SB), Y5, Y7
+	VFMADD213PS  f32one<>+0(SB), Y5, Y7
+	VFMADD213PS  f32one<>+0(SB), Y5, Y7
+	VPADDD       f32bias<>+0(SB), Y6, Y6
+	VPSLLD       $0x17, Y6, Y6
+	VMULPS       Y6, Y7, Y7
+	VMOVUPS      Y7, (R11)
+	VADDPS       Y7, Y4, Y4
+	ADDQ         $0x00000020, R10
+	ADDQ         $0x00000020, R11
+	DECQ         R12
+	JNZ          expRowsF32AVX2_exploop
+
+expRowsF32AVX2_exptail:
+	VMASKMOVPS   (R10), Y1, Y5
+	VSUBPS       Y3, Y5, Y5
+	VMAXPS       f32clamp<>+0(SB), Y5, Y5
+	VMOVUPS      f32log2e<>+0(SB), Y3
+	VFMADD213PS  f32magic<>+0(SB), Y5, Y3
+	VSUBPS       f32magic<>+0(SB), Y3, Y6
+	VFNMADD231PS f32ln2hi<>+0(SB), Y6, Y5
+	VFNMADD231PS f32ln2lo<>+0(SB), Y6, Y5
+	VMOVUPS      f32q4<>+0(SB), Y6
+	VFMADD213PS  f32q3<>+0(SB), Y5, Y6
+	VFMADD213PS  f32q2<>+0(SB), Y5, Y6
+	VFMADD213PS  f32q1<>+0(SB), Y5, Y6
+	VFMADD213PS  f32q0<>+0(SB), Y5, Y6
+	VFMADD213PS  f32one<>+0(SB), Y5, Y6
+	VFMADD213PS  f32one<>+0(SB), Y5, Y6
+	VPADDD       f32bias<>+0(SB), Y3, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VMULPS       Y3, Y6, Y6
+	VANDPS       Y1, Y6, Y6
+	VMASKMOVPS   Y6, Y1, (R11)
+	VADDPS       Y6, Y4, Y4
+	VXORPS       Y3, Y3, Y3
+	VCVTPS2PD    X4, Y5
+	VADDPD       Y5, Y3, Y3
+	VEXTRACTF128 $0x01, Y4, X4
+	VCVTPS2PD    X4, Y5
+	VADDPD       Y5, Y3, Y3
+	VEXTRACTF128 $0x01, Y3, X4
+	VADDPD       X4, X3, X4
+	VPERMILPD    $0x01, X4, X3
+	VADDSD       X3, X4, X4
+	VMOVSD       X4, (DI)
+	ADDQ         DX, CX
+	ADDQ         DX, AX
+	ADDQ         $0x08, BX
+	ADDQ         $0x08, DI
+	ADDQ         $0x08, R8
+	DECQ         SI
+	JMP          expRowsF32AVX2_row
+
+expRowsF32AVX2_done:
+	VZEROUPPER
+	RET
+
 // func maxSumF64AVX2(x []float64) (m float64, sx float64)
 // Requires: AVX, SSE2
 TEXT ·maxSumF64AVX2(SB), NOSPLIT, $0-40
@@ -3666,6 +3816,161 @@ dotF32AVX512_done:
 	VADDSD        X1, X0, X0
 	VZEROUPPER
 	MOVSD         X0, ret+48(FP)
+	RET
+
+// func expRowsF32AVX512(e []float32, x []float32, k int, m []float64, s []float64, sx []float64)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, FMA3
+TEXT ·expRowsF32AVX512(SB), NOSPLIT, $0-128
+	MOVQ       e_base+0(FP), AX
+	MOVQ       x_base+24(FP), CX
+	MOVQ       k+48(FP), DX
+	MOVQ       m_base+56(FP), BX
+	MOVQ       m_len+64(FP), SI
+	MOVQ       s_base+80(FP), DI
+	MOVQ       sx_base+104(FP), R8
+	VXORPS     X0, X0, X0
+	VCVTSI2SDQ DX, X0, X0
+	MOVQ       DX, R9
+	SHRQ       $0x04, R9
+	MOVQ       DX, R10
+	ANDQ       $0x0000000f, R10
+	MOVQ       $-1, R11
+	BZHIQ      R10, R11, R10
+	KMOVW      R10, K1
+	SHLQ       $0x02, DX
+	VMOVUPS    f32neginf<>+0(SB), Z1
+
+expRowsF32AVX512_row:
+	TESTQ        SI, SI
+	JZ           expRowsF32AVX512_done
+	VBROADCASTSS (CX), Z2
+	VMOVUPS      Z1, Z3
+	VXORPS       Z4, Z4, Z4
+	MOVQ         CX, R10
+	MOVQ         R9, R12
+	TESTQ        R12, R12
+	JZ           expRowsF32AVX512_maxtail
+
+expRowsF32AVX512_maxloop:
+	VMOVUPS (R10), Z5
+	VSUBPS  Z2, Z5, Z6
+	VADDPS  Z6, Z4, Z4
+	VMAXPS  Z5, Z3, Z3
+	ADDQ    $0x00000040, R10
+	DECQ    R12
+	JNZ     expRowsF32AVX512_maxloop
+
+expRowsF32AVX512_maxtail:
+	VMOVUPS.Z     (R10), K1, Z5
+	VSUBPS        Z2, Z5, Z6
+	VMOVUPS.Z     Z6, K1, Z6
+	VBLENDMPS     Z5, Z1, K1, Z5
+	VADDPS        Z6, Z4, Z4
+	VMAXPS        Z5, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y5
+	VMAXPS        Y3, Y5, Y5
+	VPERM2F128    $0x01, Y5, Y5, Y3
+	VMAXPS        Y3, Y5, Y5
+	VPERMILPS     $0x4e, Y5, Y3
+	VMAXPS        Y3, Y5, Y5
+	VPERMILPS     $0xb1, Y5, Y3
+	VMAXPS        Y3, Y5, Y5
+	VCVTSS2SD     X5, X7, X7
+	VMOVSD        X7, (BX)
+	VXORPS        Z3, Z3, Z3
+	VCVTPS2PD     Y4, Z6
+	VADDPD        Z6, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z4, Y4
+	VCVTPS2PD     Y4, Z6
+	VADDPD        Z6, Z3, Z3
+	VEXTRACTF64X4 $0x01, Z3, Y4
+	VADDPD        Y4, Y3, Y4
+	VEXTRACTF128  $0x01, Y4, X3
+	VADDPD        X3, X4, X3
+	VPERMILPD     $0x01, X3, X4
+	VADDSD        X4, X3, X3
+	VCVTSS2SD     X2, X8, X8
+	VFMADD231SD   X0, X8, X3
+	VMOVSD        X3, (R8)
+	VBROADCASTSS  X5, Z2
+	VXORPS        Z3, Z3, Z3
+	MOVQ          CX, R10
+	MOVQ          AX, R11
+	MOVQ          R9, R12
+	TESTQ         R12, R12
+	JZ            expRowsF32AVX512_exptail
+
+expRowsF32AVX512_exploop:
+	VMOVUPS      (R10), Z4
+	VSUBPS       Z2, Z4, Z4
+	VMAXPS       f32clamp<>+0(SB), Z4, Z4
+	VMOVUPS      f32log2e<>+0(SB), Z5
+	VFMADD213PS  f32magic<>+0(SB), Z4, Z5
+	VSUBPS       f32magic<>+0(SB), Z5, Z6
+	VFNMADD231PS f32ln2hi<>+0(SB), Z6, Z4
+	VFNMADD231PS f32ln2lo<>+0(SB), Z6, Z4
+	VMOVUPS      f32q4<>+0(SB), Z6
+	VFMADD213PS  f32q3<>+0(SB), Z4, Z6
+	VFMADD213PS  f32q2<>+0(SB), Z4, Z6
+	VFMADD213PS  f32q1<>+0(SB), Z4, Z6
+	VFMADD213PS  f32q0<>+0(SB), Z4, Z6
+	VFMADD213PS  f32one<>+0(SB), Z4, Z6
+	VFMADD213PS  f32one<>+0(SB), Z4, Z6
+	VPADDD       f32bias<>+0(SB), Z5, Z5
+	VPSLLD       $0x17, Z5, Z5
+	VMULPS       Z5, Z6, Z6
+	VMOVUPS      Z6, (R11)
+	VADDPS       Z6, Z3, Z3
+	ADDQ         $0x00000040, R10
+	ADDQ         $0x00000040, R11
+	DECQ         R12
+	JNZ          expRowsF32AVX512_exploop
+
+expRowsF32AVX512_exptail:
+	VMOVUPS.Z     (R10), K1, Z4
+	VSUBPS        Z2, Z4, Z4
+	VMAXPS        f32clamp<>+0(SB), Z4, Z4
+	VMOVUPS       f32log2e<>+0(SB), Z2
+	VFMADD213PS   f32magic<>+0(SB), Z4, Z2
+	VSUBPS        f32magic<>+0(SB), Z2, Z5
+	VFNMADD231PS  f32ln2hi<>+0(SB), Z5, Z4
+	VFNMADD231PS  f32ln2lo<>+0(SB), Z5, Z4
+	VMOVUPS       f32q4<>+0(SB), Z5
+	VFMADD213PS   f32q3<>+0(SB), Z4, Z5
+	VFMADD213PS   f32q2<>+0(SB), Z4, Z5
+	VFMADD213PS   f32q1<>+0(SB), Z4, Z5
+	VFMADD213PS   f32q0<>+0(SB), Z4, Z5
+	VFMADD213PS   f32one<>+0(SB), Z4, Z5
+	VFMADD213PS   f32one<>+0(SB), Z4, Z5
+	VPADDD        f32bias<>+0(SB), Z2, Z2
+	VPSLLD        $0x17, Z2, Z2
+	VMULPS        Z2, Z5, Z5
+	VMOVUPS.Z     Z5, K1, Z5
+	VMOVUPS       Z5, K1, (R11)
+	VADDPS        Z5, Z3, Z3
+	VXORPS        Z2, Z2, Z2
+	VCVTPS2PD     Y3, Z4
+	VADDPD        Z4, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z3, Y3
+	VCVTPS2PD     Y3, Z4
+	VADDPD        Z4, Z2, Z2
+	VEXTRACTF64X4 $0x01, Z2, Y3
+	VADDPD        Y3, Y2, Y3
+	VEXTRACTF128  $0x01, Y3, X2
+	VADDPD        X2, X3, X2
+	VPERMILPD     $0x01, X2, X3
+	VADDSD        X3, X2, X2
+	VMOVSD        X2, (DI)
+	ADDQ          DX, CX
+	ADDQ          DX, AX
+	ADDQ          $0x08, BX
+	ADDQ          $0x08, DI
+	ADDQ          $0x08, R8
+	DECQ          SI
+	JMP           expRowsF32AVX512_row
+
+expRowsF32AVX512_done:
+	VZEROUPPER
 	RET
 
 // func maxSumF64AVX512(x []float64) (m float64, sx float64)

@@ -34,6 +34,11 @@ func gradWF32AVX2(g []float32, x []float32, w []float32, m float32, a float32, b
 // dotF32AVX2 returns Σ x[i]·w[i] over the first len(x) &^ 7 elements, in float64.
 func dotF32AVX2(x []float32, w []float32) float64
 
+// expRowsF32AVX2 stores each row's max, Σ exp(x − max) and Σ x in m, s and sx and writes the exponentials to e, for the len(m) rows of k elements of x; k > 0.
+//
+//go:noescape
+func expRowsF32AVX2(e []float32, x []float32, k int, m []float64, s []float64, sx []float64)
+
 // maxSumF64AVX2 returns m = max x and sx = Σ (x − x[0]); len(x) > 0.
 func maxSumF64AVX2(x []float64) (m float64, sx float64)
 
@@ -93,6 +98,11 @@ func gradWF32AVX512(g []float32, x []float32, w []float32, m float32, a float32,
 
 // dotF32AVX512 returns Σ x[i]·w[i] over the first len(x) &^ 15 elements, in float64.
 func dotF32AVX512(x []float32, w []float32) float64
+
+// expRowsF32AVX512 stores each row's max, Σ exp(x − max) and Σ x in m, s and sx and writes the exponentials to e, for the len(m) rows of k elements of x; k > 0.
+//
+//go:noescape
+func expRowsF32AVX512(e []float32, x []float32, k int, m []float64, s []float64, sx []float64)
 
 // maxSumF64AVX512 returns m = max x and sx = Σ (x − x[0]); len(x) > 0.
 func maxSumF64AVX512(x []float64) (m float64, sx float64)
