@@ -4,7 +4,8 @@
 // package that has assembly (see their gen.go):
 //
 //	-set kernel (the default): the AVX2+FMA and AVX-512 row kernels of internal/kernel
-//	  (this file, with isa.go for what differs between the two)
+//	  (this file, with isa.go for what differs between the two and rows.go
+//	  for the many-short-rows kernel)
 //	-set linear: the packed GEMM micro-kernels of linear (linear.go)
 //	-set train: the float32 axpy of train (train.go)
 //
