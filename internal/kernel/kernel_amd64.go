@@ -108,7 +108,7 @@ func expRowsF32Vec(e, x []float32, k int, m, s, sx []float64) {
 		}
 	}
 	for r := range n {
-		if !finite(m[r]) || !finite(sx[r]) { // NaN or ±Inf
+		if (m[r]-m[r])+(sx[r]-sx[r]) != 0 { // NaN or ±Inf in either (Inf − Inf is NaN)
 			s[r] = 0
 			clear(e[r*k : (r+1)*k])
 		}
