@@ -316,6 +316,39 @@ func (s *spec) store(x VecVirtual, p GPVirtual, off int, mask Op) {
 
 func zero(v VecVirtual) { VXORPS(v, v, v) }
 
+// maxSumStep reads the vector at off from p (the lanes of mask, when not
+// nil), adds x − piv to the sum acc and takes the maximum into mv; masked-off
+// lanes add 0 and count as neg (−Inf).
+func (s *spec) maxSumStep(p GPVirtual, off int, mask Op, piv, neg, acc, mv VecVirtual) {
+	x := s.load(p, off, mask)
+	d := s.V()
+	s.sub(piv, x, d)
+	if mask != nil {
+		s.zeroOutside(mask, d)
+	}
+	s.add(d, acc, acc)
+	if mask != nil {
+		s.fillOutside(mask, x, neg)
+	}
+	s.max(x, mv, mv)
+}
+
+// expSumStep reads the vector at off from p (the lanes of mask, when not
+// nil), computes e = exp(x − m), writes it at off from ep unless ep is nil,
+// and adds it to the sum acc; masked-off lanes add 0 and are not written.
+func (s *spec) expSumStep(p, ep GPVirtual, off int, mask Op, m, acc VecVirtual) {
+	x := s.load(p, off, mask)
+	s.sub(m, x, x)
+	e := s.exp(x)
+	if mask != nil {
+		s.zeroOutside(mask, e)
+	}
+	if ep != nil {
+		s.store(e, ep, off, mask)
+	}
+	s.add(e, acc, acc)
+}
+
 // maxSum emits
 //
 //	maxSum{T}(x []T) (m T, sx float64)
@@ -340,20 +373,8 @@ func (s *spec) maxSum() {
 	piv := s.V()
 	s.bcast(Mem{Base: p}, piv)
 	w := &sweep{s: s, name: name, p: p, n: n, unroll: 2,
-		zero: func() { zero(sxAcc[0]); zero(sxAcc[1]) },
-		body: func(off, a int, mask Op) {
-			x := s.load(p, off, mask)
-			d := s.V()
-			s.sub(piv, x, d)
-			if mask != nil {
-				s.zeroOutside(mask, d)
-			}
-			s.add(d, sxAcc[a], sxAcc[a])
-			if mask != nil {
-				s.fillOutside(mask, x, neg) // masked lanes: −Inf
-			}
-			s.max(x, mv[a], mv[a])
-		},
+		zero:  func() { zero(sxAcc[0]); zero(sxAcc[1]) },
+		body:  func(off, a int, mask Op) { s.maxSumStep(p, off, mask, piv, neg, sxAcc[a], mv[a]) },
 		flush: func() { s.flushInto(sxAcc[0], sxSum); s.flushInto(sxAcc[1], sxSum) },
 	}
 	w.emit()
@@ -394,10 +415,7 @@ func (s *spec) expSum(store bool) {
 		ep = Load(Param("e").Base(), GP64()).(GPVirtual)
 		ptrs = append(ptrs, ep)
 	}
-	mx := XMM()
-	Load(Param("m"), mx)
-	m := s.V()
-	s.bcast(mx, m)
+	m := s.param("m")
 	ahead := GP64()
 	MOVQ(n, ahead)
 	SHLQ(U8(bitsOf(s.size)), ahead)
@@ -405,19 +423,8 @@ func (s *spec) expSum(store bool) {
 	eSum := s.V()
 	zero(eSum)
 	w := &sweep{s: s, name: name, p: p, n: n, ptrs: ptrs, unroll: 2, ahead: ahead,
-		zero: func() { zero(eAcc[0]); zero(eAcc[1]) },
-		body: func(off, a int, mask Op) {
-			x := s.load(p, off, mask)
-			s.sub(m, x, x)
-			e := s.exp(x)
-			if mask != nil {
-				s.zeroOutside(mask, e)
-			}
-			if store {
-				s.store(e, ep, off, mask)
-			}
-			s.add(e, eAcc[a], eAcc[a])
-		},
+		zero:  func() { zero(eAcc[0]); zero(eAcc[1]) },
+		body:  func(off, a int, mask Op) { s.expSumStep(p, ep, off, mask, m, eAcc[a]) },
 		flush: func() { s.flushInto(eAcc[0], eSum); s.flushInto(eAcc[1], eSum) },
 	}
 	w.emit()

@@ -68,23 +68,12 @@ func (s *spec) expRows() {
 	TESTQ(j, j)
 	JZ(LabelRef(name + "_maxtail"))
 	Label(name + "_maxloop")
-	maxStep := func(m Op) {
-		v := s.load(xr, 0, m)
-		d := s.V()
-		s.sub(piv, v, d)
-		if m != nil {
-			s.zeroOutside(m, d)
-			s.fillOutside(m, v, neg)
-		}
-		s.add(d, sv, sv)
-		s.max(v, mv, mv)
-	}
-	maxStep(nil)
+	s.maxSumStep(xr, 0, nil, piv, neg, sv, mv)
 	ADDQ(U32(s.vb), xr)
 	DECQ(j)
 	JNZ(LabelRef(name + "_maxloop"))
 	Label(name + "_maxtail")
-	maxStep(mask)
+	s.maxSumStep(xr, 0, mask, piv, neg, sv, mv)
 	mh := s.hmax(mv) // the maximum in every lane of a YMM
 	md := XMM()
 	VCVTSS2SD(mh.AsX(), md, md)
@@ -109,23 +98,13 @@ func (s *spec) expRows() {
 	TESTQ(j, j)
 	JZ(LabelRef(name + "_exptail"))
 	Label(name + "_exploop")
-	expStep := func(m Op) {
-		v := s.load(xr, 0, m)
-		s.sub(mb, v, v)
-		e := s.exp(v)
-		if m != nil {
-			s.zeroOutside(m, e)
-		}
-		s.store(e, er, 0, m)
-		s.add(e, es, es)
-	}
-	expStep(nil)
+	s.expSumStep(xr, er, 0, nil, mb, es)
 	ADDQ(U32(s.vb), xr)
 	ADDQ(U32(s.vb), er)
 	DECQ(j)
 	JNZ(LabelRef(name + "_exploop"))
 	Label(name + "_exptail")
-	expStep(mask)
+	s.expSumStep(xr, er, 0, mask, mb, es)
 	sum2 := s.V()
 	zero(sum2)
 	s.flushInto(es, sum2)

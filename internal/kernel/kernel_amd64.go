@@ -76,10 +76,9 @@ var (
 // expRowsF32Vec is ExpRowsF32 with the active assembly (ExpRowsF32 calls it
 // only when active.vecRows is set): rows of up to rowsMax classes in one
 // call of expRows (a static call, not through a function value: the
-// caller's arrays m, s and sx stay on its stack), longer rows with a
-// maxSum and an expStore call each. exp(0) = 1 exactly at each row's
-// maximum either way. Rows whose maximum or Σ x is not finite are cleared
-// afterwards.
+// caller's arrays m, s and sx stay on its stack), longer rows by StatsExp
+// each. exp(0) = 1 exactly at each row's maximum either way. Rows whose
+// maximum or Σ x is not finite are cleared afterwards.
 func expRowsF32Vec(e, x []float32, k int, m, s, sx []float64) {
 	n := len(x) / k
 	if n == 0 {
@@ -99,12 +98,7 @@ func expRowsF32Vec(e, x []float32, k int, m, s, sx []float64) {
 			v = avx512F32
 		}
 		for r := range n {
-			xr, er := x[r*k:(r+1)*k:(r+1)*k], e[r*k:(r+1)*k:(r+1)*k]
-			mb, bsx := v.maxSum(xr)
-			m[r], sx[r] = float64(mb), bsx+float64(k)*float64(xr[0])
-			if finite(m[r]) && finite(sx[r]) {
-				s[r] = v.expStore(er, xr, mb)
-			}
+			m[r], s[r], sx[r] = v.statsExp(e[r*k:(r+1)*k], x[r*k:(r+1)*k])
 		}
 	}
 	for r := range n {

@@ -1560,8 +1560,8 @@ expRowsF32AVX2_maxtail:
 	VMASKMOVPS   (R10), Y1, Y6
 	VSUBPS       Y3, Y6, Y7
 	VANDPS       Y1, Y7, Y7
-	VBLENDVPS    Y1, Y6, Y2, Y6
 	VADDPS       Y7, Y5, Y5
+	VBLENDVPS    Y1, Y6, Y2, Y6
 	VMAXPS       Y6, Y4, Y4
 	VPERM2F128   $0x01, Y4, Y4, Y6
 	VMAXPS       Y6, Y4, Y4
@@ -3864,8 +3864,8 @@ expRowsF32AVX512_maxtail:
 	VMOVUPS.Z     (R10), K1, Z5
 	VSUBPS        Z2, Z5, Z6
 	VMOVUPS.Z     Z6, K1, Z6
-	VBLENDMPS     Z5, Z1, K1, Z5
 	VADDPS        Z6, Z4, Z4
+	VBLENDMPS     Z5, Z1, K1, Z5
 	VMAXPS        Z5, Z3, Z3
 	VEXTRACTF64X4 $0x01, Z3, Y5
 	VMAXPS        Y3, Y5, Y5
