@@ -34,6 +34,10 @@ type Report struct {
 	// Temperature is the fitted T: the minimiser of the NLL of softmax(z/T)
 	// on the same rows (1 with Options.NoFit).
 	Temperature float64
+	// NoFit says temperature scaling was skipped (Options.NoFit):
+	// Temperature is 1 and Calibrated equals Metrics by definition, not by
+	// a fit, and the JSON form leaves them out.
+	NoFit bool
 	// TemperatureAtBound says the NLL was still decreasing at the bound
 	// MinTemperature or MaxTemperature.
 	TemperatureAtBound bool
@@ -85,6 +89,7 @@ func Run(opt Options, pass Pass) (*Report, error) {
 	r := &Report{Metrics: a.Metrics(), Epsilon: opt.Epsilon, Loss: loss, Temperature: 1, Passes: 1}
 	r.Calibrated = r.Metrics
 	if opt.NoFit {
+		r.NoFit = true
 		return r, nil
 	}
 	at := func(beta float64) (f, g, h float64, err error) {

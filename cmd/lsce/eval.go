@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -49,7 +48,7 @@ var cmdEval = func() *command {
 			fs.StringVar(&f.plot, "plot", "", "write a reliability diagram to `file` (.png or .svg)")
 			fs.StringVar(&f.format, "format", "text", "output format: text or json")
 			fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: one per CPU)")
-			fs.BoolVar(&f.noFit, "no-fit", false, "skip temperature scaling (one pass)")
+			fs.BoolVar(&f.noFit, "no-fit", false, "skip temperature scaling (one pass; the JSON output then has no temperature and no *_calibrated keys)")
 			fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 		},
 		run: func(env *env, args []string) error { return runEval(env, f, args) },
@@ -107,7 +106,7 @@ func runEval(env *env, f *evalFlags, args []string) error {
 		}
 	}
 	if f.format == "json" {
-		return writeEvalJSON(env.stdout, r)
+		return calib.WriteJSON(env.stdout, r)
 	}
 	return writeEvalText(env.stdout, r, d)
 }
@@ -443,63 +442,6 @@ type locatedError struct {
 
 func (e locatedError) Error() string { return e.file + ": " + e.where + ": " + e.err.Msg }
 func (e locatedError) Unwrap() error { return e.err }
-
-// evalJSON is the --format json output.
-type evalJSON struct {
-	Rows               int       `json:"rows"`
-	Classes            int       `json:"classes"`
-	Epsilon            float64   `json:"epsilon"`
-	Accuracy           float64   `json:"accuracy"`
-	Top5Accuracy       *float64  `json:"top5_accuracy"` // null when C < 5
-	NLL                float64   `json:"nll"`
-	Loss               float64   `json:"loss"`
-	ECE                float64   `json:"ece"`
-	MCE                float64   `json:"mce"`
-	Brier              float64   `json:"brier"`
-	Confidence         float64   `json:"confidence"`
-	LogitGap           float64   `json:"logit_gap"`
-	Temperature        float64   `json:"temperature"`
-	TemperatureAtBound bool      `json:"temperature_at_bound"`
-	ECECalibrated      float64   `json:"ece_calibrated"`
-	NLLCalibrated      float64   `json:"nll_calibrated"`
-	BrierCalibrated    float64   `json:"brier_calibrated"`
-	Bins               []binJSON `json:"bins"`
-	BinsCalibrated     []binJSON `json:"bins_calibrated"`
-}
-
-type binJSON struct {
-	Lo         float64 `json:"lo"`
-	Hi         float64 `json:"hi"`
-	Count      int     `json:"count"`
-	Accuracy   float64 `json:"accuracy"`
-	Confidence float64 `json:"confidence"`
-}
-
-func binsJSON(bins []calib.Bin) []binJSON {
-	out := make([]binJSON, len(bins))
-	for i, b := range bins {
-		out[i] = binJSON{b.Lo, b.Hi, b.Count, b.Accuracy, b.Confidence}
-	}
-	return out
-}
-
-func writeEvalJSON(w io.Writer, r *calib.Report) error {
-	m, c := r.Metrics, r.Calibrated
-	j := evalJSON{
-		Rows: m.Rows, Classes: m.Classes, Epsilon: r.Epsilon,
-		Accuracy: m.Accuracy, NLL: m.NLL, Loss: r.Loss, ECE: m.ECE, MCE: m.MCE, Brier: m.Brier,
-		Confidence: m.Confidence, LogitGap: m.LogitGap,
-		Temperature: r.Temperature, TemperatureAtBound: r.TemperatureAtBound,
-		ECECalibrated: c.ECE, NLLCalibrated: c.NLL, BrierCalibrated: c.Brier,
-		Bins: binsJSON(m.Bins), BinsCalibrated: binsJSON(c.Bins),
-	}
-	if m.HasTop5 {
-		j.Top5Accuracy = &m.Top5Accuracy
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(j)
-}
 
 func writeEvalText(w io.Writer, r *calib.Report, d *evalData) error {
 	m, c := r.Metrics, r.Calibrated
