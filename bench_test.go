@@ -65,6 +65,24 @@ func BenchmarkCrossEntropyWorkers(b *testing.B) {
 	}
 }
 
+// BenchmarkCrossEntropyDefault measures ordinary minibatches with the
+// default Options (Workers 0: GOMAXPROCS, spawned only when the work pays)
+// against one worker, float32, allocations reported:
+// BenchmarkCrossEntropyDefault/N=128/C=10/W=default/pass=fwdbwd.
+func BenchmarkCrossEntropyDefault(b *testing.B) {
+	for _, sh := range [][2]int{{128, 10}, {1024, 100}, {256, 1000}, {4096, 1000}} {
+		for _, w := range []int{0, 1} {
+			name := fmt.Sprintf("N=%d/C=%d/W=%d", sh[0], sh[1], w)
+			if w == 0 {
+				name = fmt.Sprintf("N=%d/C=%d/W=default", sh[0], sh[1])
+			}
+			b.Run(name, func(b *testing.B) {
+				benchInputPasses(b, benchInput[float32](sh[0], sh[1]), lsce.Options{Epsilon: 0.1, Workers: w})
+			})
+		}
+	}
+}
+
 // BenchmarkCrossEntropyKDim measures K-dimensional input, a segmentation
 // batch (8, 21, 256·256), one worker, float32, with the class axis 1 (the
 // classes of an element a stride apart, gathered into the kernels) and

@@ -3,6 +3,7 @@ package lsce
 import (
 	"fmt"
 	"math"
+	"sync/atomic"
 )
 
 // Input is what the loss is computed on. Logits is a flat row-major slice of
@@ -47,10 +48,8 @@ type Result struct {
 	// LossShape is the shape of Losses (TargetShape of the input's shape).
 	LossShape []int
 
-	partial []sums // per-block sums, reused between calls
-	weights any    // the weights converted to the logits' type ([]float32 or []float64), reused
-	engine  any    // the last call's *engine[T], reused so that a call allocates nothing
-	scratch any    // [][]T: one row of exponentials per worker for the gradient, reused
+	busy uint32     // 1 while a call writes the Result (atomic): see CrossEntropyInto
+	ws   *workspace // the buffers reused between calls (workspace.go)
 }
 
 // CrossEntropy returns the label-smoothed cross-entropy of in under opt.
@@ -75,29 +74,38 @@ func CrossEntropyGrad[T Float](grad []T, in Input[T], opt Options) (*Result, err
 }
 
 // CrossEntropyInto is CrossEntropyGrad writing into dst and reusing its
-// slices, so that a training loop allocates nothing in steady state (with one
-// worker). grad may be nil for the loss alone. On error, dst and grad hold
-// unspecified values.
+// slices and scratch buffers, so that a training loop allocates nothing in
+// steady state (with the default Options or one worker). grad may be nil for
+// the loss alone. On error, dst and grad hold unspecified values.
+//
+// A Result serves one call at a time: a call on a Result that another
+// goroutine's call is still writing returns an ErrOption error at once and
+// touches nothing (give each goroutine its own Result). A Result may be
+// used for float32 and float64 calls in turn, and a copy of a Result gets
+// buffers of its own on its first call, never sharing the original's.
+//
+// In place (grad is in.Logits): targets, shapes and options are checked
+// before anything is written, but a NaN or ±Inf logit, or a loss that
+// overflows float64, is found while the rows are computed, so on such an
+// error the logits of the rows before it (all of them, for an overflowing
+// loss) are already overwritten by their gradient. Keep a copy, or check the
+// logits first, if the caller needs them after a failure.
 func CrossEntropyInto[T Float](dst *Result, grad []T, in Input[T], opt Options) error {
 	if dst == nil {
 		return &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: "CrossEntropyInto needs a *Result to write into, got nil"}
 	}
+	if !atomic.CompareAndSwapUint32(&dst.busy, 0, 1) {
+		return &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: "the Result is in use by another call: give each goroutine its own Result"}
+	}
+	defer atomic.StoreUint32(&dst.busy, 0)
 	e, err := newEngine(dst, grad, in, &opt)
-	if err != nil {
-		return err
+	if err == nil {
+		err = e.run()
 	}
-	err = e.run()
-	*e = engine[T]{} // keep no reference to the caller's buffers
-	if err != nil {
-		return err
+	if e != nil {
+		*e = engine[T]{} // keep no reference to the caller's buffers
 	}
-	// Finite logits and weights can still overflow float64 in the loss
-	// (|z| near 1e308, weights near the largest float64): an error, not a
-	// silent ±Inf or NaN.
-	if !finite(dst.Loss) || !finite(dst.NLL) || !finite(dst.Smooth) {
-		return &Error{Kind: ErrNonFinite, Row: -1, Class: -1, Msg: fmt.Sprintf("the loss overflows float64 (loss %v, nll %v, smooth %v): logits or weights too large", dst.Loss, dst.NLL, dst.Smooth)}
-	}
-	return nil
+	return err
 }
 
 // engine holds one call's resolved settings.
@@ -108,10 +116,14 @@ type engine[T Float] struct {
 	opt     Options
 	lay     layout
 	ops     *ops[T]
-	soft    bool // probability targets
-	fast    bool // contiguous rows, no soft-cap, no mask: the vectorised kernels
-	strided bool // class axis 1 of K-dim input, else as fast: gathered into the kernels
-	wT      []T  // weights converted to T for the kernels
+	space   *space[T] // the Result's buffers for T
+	path    path      // how the elements are computed (path.go)
+	stream  bool      // fusedRow streams the gradient through a scratch row (path.go)
+	workers int       // goroutines for the blocks (path.go)
+	sc      [][]T     // one scratch row per worker (run)
+	part    []sums    // the sums of each block (run)
+	soft    bool      // probability targets
+	wT      []T       // weights converted to T for the kernels
 	wSum    float64
 	eps     float64
 	ign     int
@@ -124,37 +136,35 @@ func newEngine[T Float](dst *Result, grad []T, in Input[T], opt *Options) (*engi
 	if err != nil {
 		return nil, err
 	}
-	if err := opt.validate(lay.classes); err != nil {
+	if err := opt.Validate(lay.classes); err != nil {
 		return nil, err
 	}
 	n := lay.elements()
-	e, _ := dst.engine.(*engine[T])
-	if e == nil {
-		e = new(engine[T])
-	}
-	*e = engine[T]{dst: dst, grad: grad, in: in, opt: *opt, lay: lay, ops: opsFor[T](), eps: opt.Epsilon, ign: opt.ignoreIndex()}
+	sp := spaceOf[T](dst.workspace())
+	e := &sp.engine
+	*e = engine[T]{dst: dst, grad: grad, in: in, opt: *opt, lay: lay, ops: opsFor[T](), space: sp, eps: opt.Epsilon, ign: opt.ignoreIndex()}
 	switch {
 	case in.Targets != nil && in.Probs != nil:
-		return nil, shapeError("both class-index targets and probability targets given")
+		return e, shapeError("both class-index targets and probability targets given")
 	case in.Probs != nil:
 		if len(in.Probs) != len(in.Logits) {
-			return nil, shapeError("%d probability targets for %d logits: want the logits' shape %v", len(in.Probs), len(in.Logits), in.Shape)
+			return e, shapeError("%d probability targets for %d logits: want the logits' shape %v", len(in.Probs), len(in.Logits), in.Shape)
 		}
 		if ii := opt.IgnoreIndex; ii != nil && *ii >= 0 {
 			// PyTorch: "ignore_index is not supported for floating point target".
-			return nil, &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf("ignore index %d with probability targets: no element is ignored there", *ii)}
+			return e, &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf("ignore index %d with probability targets: no element is ignored there", *ii)}
 		}
 		e.soft = true
 	default:
 		if len(in.Targets) != n {
-			return nil, shapeError("%d targets for %d elements: want shape %v", len(in.Targets), n, TargetShape(in.Shape, opt.ClassLast))
+			return e, shapeError("%d targets for %d elements: want shape %v", len(in.Targets), n, TargetShape(in.Shape, opt.ClassLast))
 		}
 	}
 	if grad != nil && len(grad) != len(in.Logits) {
-		return nil, shapeError("gradient buffer holds %d values, want %d", len(grad), len(in.Logits))
+		return e, shapeError("gradient buffer holds %d values, want %d", len(grad), len(in.Logits))
 	}
 	if m := opt.ClassMask; m != nil && len(m) != lay.classes && len(m) != n*lay.classes {
-		return nil, shapeError("class mask of %d values: want %d (one per class) or %d (per element)", len(m), lay.classes, n*lay.classes)
+		return e, shapeError("class mask of %d values: want %d (one per class) or %d (per element)", len(m), lay.classes, n*lay.classes)
 	}
 	e.wSum = float64(lay.classes)
 	if opt.Weight != nil {
@@ -163,11 +173,9 @@ func newEngine[T Float](dst *Result, grad []T, in Input[T], opt *Options) (*engi
 			e.wSum += w
 		}
 	}
-	simple := opt.SoftCap == 0 && opt.ClassMask == nil && !e.soft
-	e.fast = lay.inner == 1 && simple
-	e.strided = lay.inner > 1 && simple
-	if (e.fast || e.strided) && opt.Weight != nil {
-		e.wT = convertWeights[T](dst, opt.Weight)
+	e.choosePath()
+	if e.path != pathGeneral && opt.Weight != nil {
+		e.wT = convertWeights(sp, opt.Weight)
 	}
 	return e, e.prepare()
 }
@@ -176,8 +184,9 @@ func newEngine[T Float](dst *Result, grad []T, in Input[T], opt *Options) (*engi
 func (e *engine[T]) prepare() error {
 	n := e.lay.elements()
 	d := e.dst
-	*d = Result{Losses: d.Losses[:0], NLLs: d.NLLs[:0], Smooths: d.Smooths[:0], partial: d.partial,
-		weights: d.weights, engine: e, scratch: d.scratch, LossShape: d.LossShape}
+	// Field by field: busy is the caller's lock, written atomically only.
+	d.Loss, d.NLL, d.Smooth, d.ZLoss, d.Floor, d.Denominator, d.Counted = 0, 0, 0, 0, 0, 0, 0
+	d.Losses, d.NLLs, d.Smooths = d.Losses[:0], d.NLLs[:0], d.Smooths[:0]
 	d.LossShape = appendTargetShape(d.LossShape[:0], e.in.Shape, e.opt.ClassLast)
 	if e.soft {
 		d.Counted = n
@@ -252,14 +261,12 @@ func grow(s []float64, n int) []float64 {
 }
 
 // convertWeights converts the weights to T for the kernels, in a buffer kept
-// in dst.
-func convertWeights[T Float](dst *Result, w []float64) []T {
-	out, _ := dst.weights.([]T)
-	if cap(out) < len(w) {
-		out = make([]T, len(w))
-		dst.weights = out
+// in sp.
+func convertWeights[T Float](sp *space[T], w []float64) []T {
+	if cap(sp.weights) < len(w) {
+		sp.weights = make([]T, len(w))
 	}
-	out = out[:len(w)]
+	out := sp.weights[:len(w)]
 	for i, v := range w {
 		out[i] = T(v)
 	}

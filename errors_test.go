@@ -308,3 +308,35 @@ func TestFirstError(t *testing.T) {
 		}
 	}
 }
+
+// TestOverflowLocated: a loss that overflows float64 names the first row
+// where it does, on every path (short rows, long rows, the general loop),
+// not row −1: the row whose loss, or the running sum with it, overflows.
+func TestOverflowLocated(t *testing.T) {
+	for _, c := range []int{3, 700, 70000} {
+		for _, softCap := range []float64{0, 1e308} {
+			const n = 130 // three blocks of rows
+			x := make([]float64, n*c)
+			y := make([]int, n)
+			x[100*c], x[100*c+1] = 1e308, -1e308
+			y[100] = 1
+			y[0] = lsce.DefaultIgnoreIndex
+			_, err := lsce.CrossEntropy(lsce.Input[float64]{Logits: x, Shape: []int{n, c}, Targets: y}, lsce.Options{Epsilon: 1, SoftCap: softCap})
+			var le *lsce.Error
+			if !errors.As(err, &le) || le.Kind != lsce.ErrNonFinite || le.Row != 100 {
+				t.Errorf("C = %d, soft-cap %g: ±1e308 in row 100: err = %v, want ErrNonFinite at row 100", c, softCap, err)
+			}
+			x[100*c], x[100*c+1] = 0, 0
+			_, err = lsce.CrossEntropy(lsce.Input[float64]{Logits: x, Shape: []int{n, c}, Targets: y}, lsce.Options{ZLoss: 1e308, SoftCap: softCap})
+			// λ·ln²C: 1.2e308 per row for C = 3 (the sum overflows at row
+			// 2), beyond float64 from row 1 on for C ≥ 700.
+			want := 1
+			if c == 3 {
+				want = 2
+			}
+			if !errors.As(err, &le) || le.Kind != lsce.ErrNonFinite || le.Row != want {
+				t.Errorf("C = %d, soft-cap %g: z-loss 1e308: err = %v, want ErrNonFinite at row %d", c, softCap, err, want)
+			}
+		}
+	}
+}

@@ -3,7 +3,6 @@ package lsce
 import (
 	"fmt"
 	"math"
-	"runtime"
 )
 
 // Float is the element type of logits, probability targets and gradients.
@@ -131,16 +130,13 @@ func (o *Options) ignoreIndex() int {
 	return *o.IgnoreIndex
 }
 
-// workers resolves the default worker count.
-func (o *Options) workers() int {
-	if o.Workers > 0 {
-		return o.Workers
-	}
-	return runtime.GOMAXPROCS(0)
-}
-
-// validate checks the settings that do not depend on the data's shape.
-func (o *Options) validate(classes int) error {
+// Validate checks the settings for rows of the given number of classes,
+// with the errors CrossEntropy would return (ErrOption, ErrWeight or
+// ErrShape, as *Error): ε in [0, 1], known Reduction and Variant, Workers ≥ 0,
+// finite λ and soft-cap ≥ 0, and, when Weight is set, one finite weight ≥ 0
+// per class with a finite sum. Programs that take options from users (flags,
+// files) call it to report bad settings before reading any data.
+func (o *Options) Validate(classes int) error {
 	if !(o.Epsilon >= 0 && o.Epsilon <= 1) {
 		return &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf("epsilon %v is outside [0, 1]", o.Epsilon)}
 	}

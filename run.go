@@ -1,66 +1,46 @@
 package lsce
 
 import (
-	"sync"
+	"fmt"
+
+	"github.com/lsce/lsce/internal/fanout"
 )
 
 // blockSize is the number of elements summed together before the block sums
 // are added in order. Fixed, so that results do not depend on Workers.
 const blockSize = 64
 
-// run computes every element, in parallel blocks, and reduces.
+// run computes every element, in blocks over the workers, and reduces.
 func (e *engine[T]) run() error {
-	n := e.lay.elements()
-	if n < e.opt.workers() && e.fast && e.lay.classes >= splitMinClasses {
+	if e.path == pathSplit {
 		return e.runSplit()
 	}
+	n := e.lay.elements()
 	blocks := (n + blockSize - 1) / blockSize
-	d := e.dst
-	if cap(d.partial) < blocks {
-		d.partial = make([]sums, blocks)
-	}
-	part := d.partial[:blocks]
-	workers := min(e.opt.workers(), blocks)
-	sc := e.scratchRows(max(workers, 1))
-	if workers <= 1 {
-		for b := range blocks {
-			if err := e.block(b, &part[b], sc[0]); err != nil {
-				return err
-			}
-		}
-	} else if err := e.runParallel(part, workers, sc); err != nil {
+	part := e.dst.ws.partialSums(blocks)
+	workers := min(e.workers, blocks)
+	e.sc = e.space.scratchRows(max(workers, 1), e.scratchSize())
+	e.part = part
+	if err := fanout.Run(blocks, workers, e); err != nil {
 		return err
 	}
 	var total sums
 	for b := range blocks {
-		total.merge(part[b])
+		total.merge(part[b], b*blockSize)
 	}
-	e.finish(total)
-	return nil
+	return e.finish(total)
 }
 
-// runParallel computes the blocks on workers goroutines, block b on worker
-// b mod workers. (A function of its own, so that the single-worker path of
-// run allocates nothing.)
-func (e *engine[T]) runParallel(part []sums, workers int, sc [][]T) error {
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for b := w; b < len(part); b += workers {
-				if err := e.block(b, &part[b], sc[w]); err != nil {
-					errs[w] = err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return FirstError(errs)
-}
+// Block computes block b of elements on worker w (fanout.Job).
+func (e *engine[T]) Block(w, b int) error { return e.block(b, &e.part[b], e.sc[w]) }
 
-// sums are the running totals of the parts over elements.
-type sums struct{ nll, smooth, z, floor, loss float64 }
+// sums are the running totals of the parts over elements. bad is 1 + the
+// first element whose parts, or the running totals with them, are not
+// finite (0: none), to locate a loss that overflows float64.
+type sums struct {
+	nll, smooth, z, floor, loss float64
+	bad                         int
+}
 
 // add counts element i's parts, and stores them per element for None.
 func (t *sums) add(d *Result, i int, p parts) {
@@ -70,25 +50,46 @@ func (t *sums) add(d *Result, i int, p parts) {
 	t.z += p.z
 	t.floor += p.floor
 	t.loss += l
+	// x·0 is 0 for finite x, NaN for ±Inf and NaN: one test for all five.
+	if t.bad == 0 && t.nll*0+t.smooth*0+t.z*0+t.floor*0+t.loss*0 != 0 {
+		t.bad = i + 1
+	}
 	if len(d.Losses) > 0 {
 		d.Losses[i], d.NLLs[i], d.Smooths[i] = l+p.z-p.floor, p.nll, p.smooth
 	}
 }
 
-func (t *sums) merge(o sums) {
+// merge adds o, the sums of the elements from first on, to t.
+func (t *sums) merge(o sums, first int) {
 	t.nll += o.nll
 	t.smooth += o.smooth
 	t.z += o.z
 	t.floor += o.floor
 	t.loss += o.loss
+	if t.bad == 0 {
+		t.bad = o.bad
+	}
+	if t.bad == 0 && t.nll*0+t.smooth*0+t.z*0+t.floor*0+t.loss*0 != 0 {
+		t.bad = first + 1
+	}
 }
 
-// finish applies the reduction's factors and fills the reduced fields.
-func (e *engine[T]) finish(t sums) {
+// finish applies the reduction's factors and fills the reduced fields. Finite
+// logits and weights can still overflow float64 in the loss (|z| near 1e308,
+// weights or λ near the largest float64): an error naming the first element
+// where it happens, not a silent ±Inf or NaN.
+func (e *engine[T]) finish(t sums) error {
 	d := e.dst
 	d.NLL, d.Smooth, d.Floor = t.nll*e.scale, t.smooth*e.scale, t.floor*e.scale
 	d.ZLoss = t.z * e.zs
 	d.Loss = t.loss*e.scale + d.ZLoss - d.Floor
+	if t.bad == 0 && !(finite(d.Loss) && finite(d.NLL) && finite(d.Smooth)) {
+		t.bad = 1 // finite sums, overflowing once scaled: tiny denominators
+	}
+	if t.bad > 0 {
+		return &Error{Kind: ErrNonFinite, Row: t.bad - 1, Class: -1, Msg: fmt.Sprintf("the loss overflows float64 here (loss %v, nll %v, smooth %v, z-loss %v): logits, weights or λ too large", d.Loss, d.NLL, d.Smooth, d.ZLoss)}
+	}
+	return nil
 }
 
 // streamMinBytes is the gradient size from which fast rows stream their
@@ -101,52 +102,6 @@ const streamMinBytes = 16 << 20
 // the write at the target just after them, cost more than they save.
 const streamMinClasses = 1024
 
-// scratchRows returns one scratch row per worker for the gradient of fast
-// rows (see fusedRow), kept in the Result between calls; the rows are only
-// sized (and so used) when a gradient of at least streamMinBytes is asked for,
-// or for short rows, where each holds a block of rows' exponentials (see
-// shortBlock).
-func (e *engine[T]) scratchRows(workers int) [][]T {
-	rows, _ := e.dst.scratch.([][]T)
-	if len(rows) < workers {
-		rows = append(rows, make([][]T, workers-len(rows))...)
-		e.dst.scratch = rows
-	}
-	rows = rows[:workers]
-	if k := e.lay.classes; e.strided {
-		// stridedBlock's tiles and stridedRow's gathered row and its
-		// gradient, or only the latter for long rows.
-		size := 2 * k
-		if k <= shortMaxClasses[T]() {
-			size = stridedScratch(k)
-		}
-		for w := range rows {
-			if cap(rows[w]) < size {
-				rows[w] = make([]T, size)
-			}
-		}
-		return rows
-	}
-	if k := e.lay.classes; e.fast && k <= shortMaxClasses[T]() {
-		// shortBlock's exponentials of a block of rows.
-		for w := range rows {
-			if cap(rows[w]) < blockSize*k {
-				rows[w] = make([]T, blockSize*k)
-			}
-		}
-		return rows
-	}
-	big := len(e.grad)*sizeOf[T]() >= streamMinBytes
-	if k := e.lay.classes; big && e.fast && k >= streamMinClasses && k < splitMinClasses {
-		for w := range rows {
-			if cap(rows[w]) < k {
-				rows[w] = make([]T, k)
-			}
-		}
-	}
-	return rows
-}
-
 // sizeOf is the size of T in bytes.
 func sizeOf[T Float]() int {
 	var z T
@@ -157,16 +112,15 @@ func sizeOf[T Float]() int {
 }
 
 // block computes elements [b·blockSize, …) and stores their sums in out;
-// sc is the worker's scratch row (nil when not needed).
+// sc is the worker's scratch row (scratchSize values).
 func (e *engine[T]) block(b int, out *sums, sc []T) error {
 	lo := b * blockSize
 	hi := min(lo+blockSize, e.lay.elements())
-	short := e.lay.classes <= shortMaxClasses[T]()
-	if e.fast && short && cap(sc) >= (hi-lo)*e.lay.classes {
+	switch e.path {
+	case pathShort:
 		return e.shortBlock(lo, hi, out, sc)
-	}
-	if e.strided && short && cap(sc) >= stridedScratch(e.lay.classes) {
-		return e.stridedBlock(lo, hi, out, sc[:cap(sc)])
+	case pathStridedShort:
+		return e.stridedBlock(lo, hi, out, sc)
 	}
 	return e.rowBlock(lo, hi, out, sc)
 }
@@ -192,14 +146,14 @@ func (e *engine[T]) element(i int, sc []T) (parts, error) {
 		e.zeroGrad(i)
 		return parts{}, nil
 	}
-	if e.fast {
-		off := i * e.lay.classes
-		return e.fastRow(i, e.in.Logits[off:off+e.lay.classes], sc)
-	}
-	if e.strided {
+	switch e.path {
+	case pathGeneral:
+		return e.generalRow(i)
+	case pathStrided, pathStridedShort:
 		return e.stridedRow(i, sc)
 	}
-	return e.generalRow(i)
+	off := i * e.lay.classes
+	return e.fastRow(i, e.in.Logits[off:off+e.lay.classes], sc)
 }
 
 // zeroGrad clears the gradient of an ignored element.

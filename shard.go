@@ -125,7 +125,7 @@ func (s *Shard[T]) check(opt *Options) error {
 	if len(s.Logits) != s.Rows*width {
 		return shapeError("shard holds %d logits, want %d rows × %d classes", len(s.Logits), s.Rows, width)
 	}
-	if err := opt.validate(s.Classes); err != nil {
+	if err := opt.Validate(s.Classes); err != nil {
 		return err
 	}
 	if opt.ClassMask != nil {
@@ -302,10 +302,10 @@ func ShardLoss(merged []RowStats, targets []int, opt Options) (*Result, error) {
 		return nil, shapeError("%d targets for %d rows of statistics", len(targets), len(merged))
 	}
 	if opt.Weight != nil {
-		if err := opt.validate(len(opt.Weight)); err != nil {
+		if err := opt.Validate(len(opt.Weight)); err != nil {
 			return nil, err
 		}
-	} else if err := opt.validate(0); err != nil {
+	} else if err := opt.Validate(0); err != nil {
 		return nil, err
 	}
 	ign := opt.ignoreIndex()

@@ -129,7 +129,7 @@ func (e *engine[T]) shortRows(lo, hi int, x, g, ex, fsc []T, out *sums, done *[b
 			t.add(e.dst, i, p)
 			continue
 		}
-		// rowParts and sums.add, unrolled.
+		// rowParts, unrolled.
 		lse := lse[r]
 		wy, fl := 1.0, floor
 		if e.wT != nil {
@@ -140,16 +140,7 @@ func (e *engine[T]) shortRows(lo, hi int, x, g, ex, fsc []T, out *sums, done *[b
 		}
 		nll := wy * (lse - float64(x[r*k+y]))
 		smooth := (wSum*lse - swz[r]) / kf
-		z := zl * lse * lse
-		l := (1-eps)*nll + eps*smooth
-		t.nll += nll
-		t.smooth += smooth
-		t.z += z
-		t.floor += fl
-		t.loss += l
-		if len(e.dst.Losses) > 0 {
-			e.dst.Losses[i], e.dst.NLLs[i], e.dst.Smooths[i] = l+z-fl, nll, smooth
-		}
+		t.add(e.dst, i, parts{eps: eps, nll: nll, smooth: smooth, z: zl * lse * lse, floor: fl})
 		if e.grad != nil {
 			a[r], _ = e.gradCoef(eps, s[r], lse, wy, k)
 			done[r] = true

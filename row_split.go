@@ -2,7 +2,8 @@ package lsce
 
 import (
 	"math"
-	"sync"
+
+	"github.com/lsce/lsce/internal/fanout"
 )
 
 // splitMinClasses is the row length from which a row is split across workers
@@ -59,7 +60,7 @@ func (e *engine[T]) longRowStat(x []T) rowStat {
 //	m = max m_i,  s = Σ s_i·exp(m_i − m),  Σz = Σ sz_i
 func (e *engine[T]) runSplit() error {
 	n, k := e.lay.elements(), e.lay.classes
-	workers := e.opt.workers()
+	workers := e.workers
 	chunks := (k + splitChunk - 1) / splitChunk
 	st := make([]rowStat, chunks)
 	var total sums
@@ -70,15 +71,10 @@ func (e *engine[T]) runSplit() error {
 			continue
 		}
 		x := e.in.Logits[i*k : (i+1)*k]
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Go(func() {
-				for c := w; c < chunks; c += workers {
-					st[c] = e.chunkStat(x, c*splitChunk, min((c+1)*splitChunk, k))
-				}
-			})
-		}
-		wg.Wait()
+		fanout.Run(chunks, workers, fanout.Func(func(_, c int) error {
+			st[c] = e.chunkStat(x, c*splitChunk, min((c+1)*splitChunk, k))
+			return nil
+		}))
 		row := rowStat{m: math.Inf(-1)}
 		for _, p := range st {
 			row.merge(p)
@@ -98,25 +94,19 @@ func (e *engine[T]) runSplit() error {
 		p := e.rowParts(k, lse, float64(x[y]), wy, swz, e.wSum)
 		if e.grad != nil {
 			g := e.grad[i*k : (i+1)*k]
-			var wg sync.WaitGroup
-			for w := range workers {
-				wg.Go(func() {
-					sub := *e
-					for c := w; c < chunks; c += workers {
-						lo, hi := c*splitChunk, min((c+1)*splitChunk, k)
-						sub.wT = nil
-						if e.wT != nil {
-							sub.wT = e.wT[lo:hi]
-						}
-						sub.fastGrad(g[lo:hi], x[lo:hi], p.eps, m, s, lse, wy, k)
-					}
-				})
-			}
-			wg.Wait()
+			fanout.Run(chunks, workers, fanout.Func(func(_, c int) error {
+				lo, hi := c*splitChunk, min((c+1)*splitChunk, k)
+				sub := *e
+				sub.wT = nil
+				if e.wT != nil {
+					sub.wT = e.wT[lo:hi]
+				}
+				sub.fastGrad(g[lo:hi], x[lo:hi], p.eps, m, s, lse, wy, k)
+				return nil
+			}))
 			g[y] -= T((1 - p.eps) * wy * e.scale)
 		}
 		total.add(e.dst, i, p)
 	}
-	e.finish(total)
-	return nil
+	return e.finish(total)
 }

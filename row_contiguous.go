@@ -62,7 +62,7 @@ func (e *engine[T]) fusedRow(i int, x, sc []T) (parts, error) {
 	}
 	g := e.grad[i*k : (i+1)*k]
 	ex := g // the exponentials
-	if cap(sc) >= k {
+	if e.stream {
 		ex = sc[:k]
 	}
 	m, s, sx := e.ops.statsExp(ex, x)
@@ -79,9 +79,9 @@ func (e *engine[T]) fusedRow(i int, x, sc []T) (parts, error) {
 	p := e.rowParts(k, lse, zy, wy, swz, e.wSum)
 	a, b := e.gradCoef(p.eps, s, lse, wy, k)
 	switch {
-	case cap(sc) < k && e.wT != nil:
+	case !e.stream && e.wT != nil:
 		e.ops.axpbW(g, e.wT, a, b)
-	case cap(sc) < k:
+	case !e.stream:
 		e.ops.axpb(g, a, b)
 	case e.wT != nil:
 		e.ops.gradEW(g, ex, e.wT, a, b)
