@@ -5,10 +5,9 @@ import (
 	"compress/flate"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 
+	"github.com/lsce/lsce/internal/outfile"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -170,28 +169,10 @@ func fastZip(w io.Writer) excelize.ZipWriter {
 }
 
 // SaveXLSX writes the workbook to path through a temporary file in the same
-// directory, so that a failure never leaves a broken file behind.
-func (w *Walkthrough) SaveXLSX(path string) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = w.WriteXLSX(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Chmod(0o644); err != nil { // CreateTemp made it 0600
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+// directory, so that a failure never leaves a broken file behind (see
+// internal/outfile).
+func (w *Walkthrough) SaveXLSX(path string) error {
+	return outfile.Write(path, w.WriteXLSX)
 }
 
 func (w *Walkthrough) writeWalkthrough(f *excelize.File, l *layout, st *styles) error {

@@ -1,6 +1,9 @@
 package tensorio
 
 import (
+	"bytes"
+	"errors"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -20,6 +23,11 @@ func TestReadCSV(t *testing.T) {
 		{"quoted header", "\"y\"\n0\n1\n", []int{2, 1}, []float64{0, 1}, []string{"y"}, []int{2, 3}},
 		{"trailing blank lines", "1\n2\n\n\n", []int{2, 1}, []float64{1, 2}, nil, []int{1, 2}},
 		{"nan and inf are numbers", "NaN,+Inf,-inf\n", []int{1, 3}, nil, nil, []int{1}},
+		{"byte-order mark", "\xef\xbb\xbfcat,dog\n1,2\n", []int{1, 2}, []float64{1, 2}, []string{"cat", "dog"}, []int{2}},
+		{"quoted values are values", "\"1\",\" 2.5\"\n", []int{1, 2}, []float64{1, 2.5}, nil, []int{1}},
+		{"quoted names hold commas", "\"cat, black\",\"dog \"\"rex\"\"\"\n1,2\n", []int{1, 2}, []float64{1, 2}, []string{"cat, black", `dog "rex"`}, []int{2}},
+		{"a numeric header is data", "0,1,2\n3,4,5\n", []int{2, 3}, []float64{0, 1, 2, 3, 4, 5}, nil, []int{1, 2}},
+		{"decimal spellings", ".5,5.,-1e+2,+3E-1\n", []int{1, 4}, []float64{0.5, 5, -100, 0.3}, nil, []int{1}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -50,6 +58,14 @@ func TestReadCSVErrors(t *testing.T) {
 		"1,2\n3,1e999\n": `f.csv: row 2, column 2: "1e999" is out of the float64 range`,
 		"h1,h2\nh1,h2\n": `f.csv: row 2, column 1: "h1" is not a number`,
 		"\n1\n":          "f.csv: row 1: blank line",
+		"1,1_0\n":        `f.csv: row 1, column 2: "1_0" is not a number`,
+		"1\n0x1p-2\n":    `f.csv: row 2, column 1: "0x1p-2" is not a number`,
+		"1,e5\n":         `f.csv: row 1, column 2: "e5" is not a number`,
+		"1,2e\n":         `f.csv: row 1, column 2: "2e" is not a number`,
+		"1,\"1,5\"\n":    `f.csv: row 1, column 2: "1,5" is not a number`,
+		"1,2\"3\n":       `f.csv: row 1: a " inside an unquoted value`,
+		"1,\"2\n3\n":     `f.csv: row 1: a quoted value is not closed`,
+		"  \n1\n":        "f.csv: row 1: blank line",
 	} {
 		_, err := ReadCSV(strings.NewReader(in), "f.csv")
 		checkErr(t, err, msg)
@@ -79,5 +95,59 @@ func TestReadSniffsCSV(t *testing.T) {
 	checkErr(t, err, `<stdin>: row 1, column 2: "q" is not a number`)
 	if DisplayName("-") != StdinName || DisplayName("a.npy") != "a.npy" {
 		t.Error("DisplayName")
+	}
+}
+
+// A line without an end fails after maxLine bytes, not at the end of the
+// input.
+func TestCSVLongLine(t *testing.T) {
+	src := &countingReader{n: 4 * maxLine}
+	_, err := ReadCSV(src, "f.csv")
+	checkErr(t, err, "f.csv: row 1: line longer than")
+	if src.read > maxLine+1<<17 {
+		t.Errorf("read %d bytes before the error, want about %d", src.read, maxLine)
+	}
+}
+
+// countingReader yields n bytes of "1" and counts what was read.
+type countingReader struct{ n, read int }
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if c.read >= c.n {
+		return 0, io.EOF
+	}
+	k := min(len(p), c.n-c.read)
+	for i := range p[:k] {
+		p[i] = '1'
+	}
+	c.read += k
+	return k, nil
+}
+
+// TensorMax stops a CSV file as soon as it holds too many values, and a
+// .npy file at its header.
+func TestTensorMax(t *testing.T) {
+	in, err := OpenReader(strings.NewReader("1,2\n3,4\n5,6\n"), "f.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = in.TensorMax(4)
+	var le *LimitError
+	if !errors.As(err, &le) || err.Error() != "f.csv: more than 4 values" {
+		t.Errorf("TensorMax(4) of 6 values: %v", err)
+	}
+	var b bytes.Buffer
+	WriteNpy(&b, []int{2, 3}, []float64{1, 2, 3, 4, 5, 6})
+	in, _ = OpenReader(bytes.NewReader(b.Bytes()), "f.npy")
+	if _, err := in.TensorMax(5); !errors.As(err, &le) || err.Error() != "f.npy: shape [2 3]: more than 5 values" {
+		t.Errorf("TensorMax(5) of a 2×3 .npy: %v", err)
+	}
+}
+
+// A .npz archive is refused by name, whatever its file name.
+func TestNpzRefused(t *testing.T) {
+	for _, c := range []struct{ name, data string }{{"a.npz", "PK\x03\x04rest"}, {"a.csv", "PK\x03\x04rest"}, {"a.npz", "1,2\n"}} {
+		_, err := Read(strings.NewReader(c.data), c.name)
+		checkErr(t, err, c.name+": a .npz archive")
 	}
 }

@@ -3,16 +3,21 @@
 //
 // # Reading
 //
-// [ReadFile] reads a whole file, sniffing its format from its first bytes (the
-// .npy magic "\x93NUMPY", otherwise CSV); the path "-" reads standard input.
-// [Read] does the same for any io.Reader, [ReadNpy] and [ReadCSV] for one
-// format. All return a [*Tensor]: a dtype, a shape and one typed slice.
+// [Open] opens a file (or standard input, "-") once and sniffs its format
+// from its first bytes through a buffer (the .npy magic "\x93NUMPY", a zip
+// archive — a .npz file, refused by name — otherwise CSV), so that pipes,
+// FIFOs and <(…) lose nothing; the [Input] is then read whole
+// ([Input.Tensor], [Input.TensorMax] with a limit checked before the data
+// is loaded) or streamed ([Input.Npy]). [ReadFile] and [Read] read a whole
+// file or io.Reader, [ReadNpy] and [ReadCSV] one format. All return a
+// [*Tensor]: a dtype, a shape and one typed slice.
 //
 // [OpenNpy] (a file) and [NewNpyReader] (any reader, such as standard input)
 // stream a large .npy file instead of loading it: the header is read at once,
 // then ReadFloat64, ReadFloat32 or ReadInt64 decode the next elements in C
-// order into a caller's buffer. A buffer of k·RowLen() elements yields k whole
-// rows (rows along axis 0) per call:
+// order into a caller's buffer; [NpyReader.Rewind] starts a regular file's
+// data over (a pipe is read once). A buffer of k·RowLen() elements yields k
+// whole rows (rows along axis 0) per call:
 //
 //	f, err := tensorio.OpenNpy("logits.npy")
 //	if err != nil { … }
@@ -32,12 +37,18 @@
 // uint8 ('u1') for masks; C order only. Fortran order, object, structured and
 // other dtypes are rejected with an error saying so.
 //
-// .csv: one sample per line, values separated by commas, optional spaces
-// around them, "\n" or "\r\n" line ends. An optional first line of
-// non-numeric names is a header and is skipped. Every data line must have the
-// same number of values; blank lines, empty values and non-numbers are errors.
-// Values are read as float64 (NaN and Inf spelled as strconv.ParseFloat
-// accepts them are numbers; the loss rejects them later with their place).
+// .csv: RFC 4180 as encoding/csv reads it — values separated by commas,
+// "\n" or "\r\n" line ends, a value in double quotes may hold commas (a
+// quote inside doubled) — one sample per line, a UTF-8 byte-order mark (as
+// Excel writes) skipped, spaces around values ignored, lines of at most 64
+// MiB. An optional first line none of whose fields is a number is a header
+// and is skipped; a header of numeric names ("0,1,2") cannot be told from
+// data and is read as data. Every data line must have the same number of
+// values; blank lines, empty values and non-numbers are errors. A value is a
+// decimal number ("-1.5", "2e-3", ".5") or inf, infinity or nan (any case,
+// signed); hexadecimal ("0x1p-2") and underscores ("1_0") are refused. Values
+// are read as float64 (NaN and Inf are numbers; the loss rejects them later
+// with their place).
 //
 // # Errors
 //
@@ -59,5 +70,7 @@
 // # Writing
 //
 // [WriteNpy] and [WriteNpyFile] write float32, float64 or int64 data as a
-// version 1.0 little-endian .npy file that numpy.load reads.
+// version 1.0 little-endian .npy file that numpy.load reads. WriteNpyFile
+// replaces the file atomically (a temporary file in the same directory,
+// synced, renamed): a failure leaves the previous file as it was.
 package tensorio

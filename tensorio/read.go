@@ -1,81 +1,56 @@
 package tensorio
 
 import (
-	"bufio"
 	"io"
-	"os"
-	"strings"
 )
 
-// ReadFile reads the tensor in the file at path, sniffing the format: .npy
-// when the file starts with the .npy magic or its name ends in ".npy" (so
-// that a damaged .npy file gets a .npy error), CSV otherwise. The path "-"
-// reads standard input.
+// ReadFile reads the tensor in the file at path, sniffing the format as
+// [Open] does. The path "-" reads standard input.
 func ReadFile(path string) (*Tensor, error) {
-	if path == "-" {
-		return Read(os.Stdin, StdinName)
-	}
-	f, err := os.Open(path)
+	in, err := Open(path)
 	if err != nil {
-		return nil, &Error{File: path, Err: unwrapPath(err)}
+		return nil, err
 	}
-	defer f.Close()
-	var size int64 = -1
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		size = st.Size()
-	}
-	br := bufio.NewReaderSize(f, 1<<16)
-	if isNpy(br) || strings.HasSuffix(strings.ToLower(path), ".npy") {
-		return readNpy(br, path, size)
-	}
-	return ReadCSV(br, path)
+	defer in.Close()
+	return in.Tensor()
 }
 
 // Read reads a tensor from r, sniffing the format as ReadFile does. name is
 // used in errors.
 func Read(r io.Reader, name string) (*Tensor, error) {
-	br := bufio.NewReaderSize(r, 1<<16)
-	if isNpy(br) {
-		return readNpy(br, name, -1)
+	in, err := OpenReader(r, name)
+	if err != nil {
+		return nil, err
 	}
-	return ReadCSV(br, name)
-}
-
-// isNpy reports whether br starts with the .npy magic.
-func isNpy(br *bufio.Reader) bool {
-	b, _ := br.Peek(len(npyMagic))
-	return string(b) == npyMagic
+	return in.Tensor()
 }
 
 // ReadNpy reads a whole .npy file from r. name is used in errors. Memory
 // grows with the data actually read, so a header declaring a huge shape
 // fails at the end of the input, not at an allocation.
 func ReadNpy(r io.Reader, name string) (*Tensor, error) {
-	return readNpy(r, name, -1)
+	nr, err := NewNpyReader(r, name)
+	if err != nil {
+		return nil, err
+	}
+	return nr.readAll(false)
 }
 
 // chunk is the number of elements read at a time while the data's presence
 // is unconfirmed.
 const chunk = 1 << 16
 
-// readNpy reads a .npy file; size ≥ 0 is the file's size, checked first.
-func readNpy(r io.Reader, name string, size int64) (*Tensor, error) {
-	nr, err := NewNpyReader(r, name)
-	if err != nil {
-		return nil, err
-	}
-	if size >= 0 {
-		if err := nr.checkSize(size); err != nil {
-			return nil, err
-		}
-	}
-	t := &Tensor{DType: nr.DType(), Shape: nr.Shape(), Name: name, Format: NPY}
-	n := nr.Len()
-	// With a confirmed size, allocate once; otherwise grow as data arrives.
+// readAll reads the rest of the data into a tensor; sized says the file's
+// size confirmed the data, so that it is allocated at once (otherwise memory
+// grows with the data actually read).
+func (nr *NpyReader) readAll(sized bool) (*Tensor, error) {
+	t := &Tensor{DType: nr.DType(), Shape: nr.Shape(), Name: nr.name, Format: NPY}
+	n := nr.Len() - nr.off
 	initial := n
-	if size < 0 {
+	if !sized {
 		initial = min(n, chunk)
 	}
+	var err error
 	switch t.DType {
 	case Float32:
 		t.F32, err = readAll(nr.ReadFloat32, n, initial)

@@ -3,6 +3,7 @@ package tensorio
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -26,30 +27,26 @@ type NpyReader struct {
 	closer io.Closer
 	off    int // elements read so far
 	raw    []byte
+	file   *os.File // a regular file, for Rewind
+	start  int64    // the file's offset of the .npy magic
 }
 
 // OpenNpy opens the .npy file at path ("-" is standard input) and reads its
 // header. For a regular file it checks that the file holds all the data the
-// header declares before anything is read. Close the reader when done.
+// header declares before anything is read, and the reader can Rewind. Close
+// the reader when done.
 func OpenNpy(path string) (*NpyReader, error) {
-	if path == "-" {
-		return NewNpyReader(os.Stdin, StdinName)
-	}
-	f, err := os.Open(path)
+	in, err := Open(path)
 	if err != nil {
-		return nil, &Error{File: path, Err: unwrapPath(err)}
-	}
-	r, err := NewNpyReader(f, path)
-	if err != nil {
-		f.Close()
 		return nil, err
 	}
-	r.closer = f
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		if err := r.checkSize(st.Size()); err != nil {
-			f.Close()
-			return nil, err
-		}
+	r, err := in.Npy()
+	if err != nil {
+		in.Close()
+		return nil, err
+	}
+	if in.close {
+		r.closer = in.file
 	}
 	return r, nil
 }
@@ -117,6 +114,24 @@ func (r *NpyReader) RowLen() int {
 
 // Offset returns the number of elements read so far.
 func (r *NpyReader) Offset() int { return r.off }
+
+// CanRewind reports whether Rewind works: the data is in a regular file.
+func (r *NpyReader) CanRewind() bool { return r.file != nil }
+
+// Rewind starts the data over: the next Read… call decodes element 0
+// again. It needs a regular file (see CanRewind); a pipe or FIFO is read
+// once.
+func (r *NpyReader) Rewind() error {
+	if r.file == nil {
+		return &Error{File: r.name, Err: errors.New("cannot read the data again: not a regular file")}
+	}
+	if _, err := r.file.Seek(r.start+r.h.size, io.SeekStart); err != nil {
+		return &Error{File: r.name, Err: err}
+	}
+	r.r.Reset(r.file)
+	r.off = 0
+	return nil
+}
 
 // Close closes the file opened by OpenNpy; it does nothing for a reader
 // made by NewNpyReader.

@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"os"
+
+	"github.com/lsce/lsce/internal/outfile"
 )
 
 // Writable is an element type WriteNpy writes.
@@ -57,23 +59,14 @@ func WriteNpy[T Writable](w io.Writer, shape []int, data []T) error {
 	return bw.Flush()
 }
 
-// WriteNpyFile writes data to a new .npy file at path, as WriteNpy does;
-// "-" writes standard output. A file that could not be written whole is
-// removed.
+// WriteNpyFile writes data to the .npy file at path, as WriteNpy does;
+// "-" writes standard output. The file is replaced atomically: a write that
+// fails (a full disk, say) leaves the previous file as it was and no
+// temporary file behind. A path that exists and is not a regular file
+// (/dev/stdout, a FIFO) is refused.
 func WriteNpyFile[T Writable](path string, shape []int, data []T) error {
 	if path == "-" {
 		return WriteNpy(os.Stdout, shape, data)
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	err = WriteNpy(f, shape, data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-	}
-	return err
+	return outfile.Write(path, func(w io.Writer) error { return WriteNpy(w, shape, data) })
 }

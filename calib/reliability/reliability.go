@@ -10,12 +10,13 @@ package reliability
 import (
 	"fmt"
 	"image/color"
+	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/lsce/lsce/calib"
+	"github.com/lsce/lsce/internal/outfile"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -84,7 +85,8 @@ const (
 )
 
 // Save writes the panels side by side to path, as PNG or SVG by its
-// extension.
+// extension. The file is replaced atomically: a failed write leaves the
+// previous file as it was (see internal/outfile).
 func Save(path string, panels ...Panel) error {
 	fm, err := FormatOf(path)
 	if err != nil {
@@ -104,15 +106,10 @@ func Save(path string, panels ...Panel) error {
 	if err := Draw(draw.New(c), panels...); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	f, err := os.Create(path)
-	if err != nil {
+	return outfile.Write(path, func(w io.Writer) error {
+		_, err := c.WriteTo(w)
 		return err
-	}
-	if _, err := c.WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	})
 }
 
 // Draw draws the panels side by side on dc.

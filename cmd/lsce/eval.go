@@ -76,11 +76,15 @@ func runEval(env *env, f *evalFlags, args []string) error {
 		if _, err := reliability.FormatOf(f.plot); err != nil {
 			return usageErrorf("--plot: %v", err)
 		}
+		if err := checkOutput("--plot", f.plot, f.logits, f.targets); err != nil {
+			return err
+		}
 	}
 	if f.logits == "-" && f.targets == "-" {
 		return usageErrorf("--logits and --targets cannot both be standard input")
 	}
 	d, err := openEvalData(env, f.logits, f.targets)
+	defer d.close()
 	if err != nil {
 		return err
 	}
@@ -102,7 +106,7 @@ func runEval(env *env, f *evalFlags, args []string) error {
 	prog.done()
 	if f.plot != "" {
 		if err := reliability.Save(f.plot, reliability.Before(r), reliability.After(r)); err != nil {
-			return fmt.Errorf("--plot: %w", err)
+			return outputError("--plot", f.plot, err)
 		}
 	}
 	if f.format == "json" {
@@ -111,85 +115,119 @@ func runEval(env *env, f *evalFlags, args []string) error {
 	return writeEvalText(env.stdout, r, d)
 }
 
-// evalData is where the rows come from: .npy files streamed once per pass,
-// or tensors held in memory (CSV files and standard input).
+// evalData is where the rows come from: regular .npy files streamed once
+// per pass, or tensors held in memory (CSV files, and .npy files that are
+// not regular files: pipes, FIFOs, standard input from a pipe). Each input
+// is opened once; nothing reopens a path.
 type evalData struct {
 	rows, classes int
 	logitsName    string
 	targetsName   string
-	// Exactly one of logitsPath and memLogits is set, and of targetsPath and
+	// Exactly one of logitsNpy and memLogits is set, and of targetsNpy and
 	// memTargets.
-	logitsPath  string
-	f32         bool // stream the logits as float32
-	memLogits   *tensorio.Tensor
-	targetsPath string
-	targetsInt  bool // the targets file holds integers (else floats that must be integers)
-	memTargets  []int
-	memTgtT     *tensorio.Tensor
+	logitsNpy  *tensorio.NpyReader // rewound for each pass
+	f32        bool                // stream the logits as float32
+	memLogits  *tensorio.Tensor
+	targetsNpy *tensorio.NpyReader
+	targetsInt bool // the targets file holds integers (else floats that must be integers)
+	memTargets []int
+	memTgtT    *tensorio.Tensor
+	inputs     []*tensorio.Input // to close
+}
+
+// openInput opens an input once: a file, or standard input for "-".
+func openInput(env *env, path string) (*tensorio.Input, error) {
+	var in *tensorio.Input
+	var err error
+	if path == "-" {
+		in, err = tensorio.OpenReader(env.stdin, tensorio.StdinName)
+	} else {
+		in, err = tensorio.Open(path)
+	}
+	if err != nil {
+		return nil, inputError{err}
+	}
+	return in, nil
+}
+
+// openEvalInput opens an input and reads its header (a regular .npy file,
+// to be streamed) or all of it.
+func (d *evalData) openEvalInput(env *env, path string) (*tensorio.NpyReader, *tensorio.Tensor, error) {
+	in, err := openInput(env, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	d.inputs = append(d.inputs, in)
+	if in.Format == tensorio.NPY && in.Regular() {
+		r, err := in.Npy()
+		if err != nil {
+			return nil, nil, inputError{err}
+		}
+		return r, nil, nil
+	}
+	t, err := in.Tensor()
+	if err != nil {
+		return nil, nil, inputError{err}
+	}
+	return nil, t, nil
+}
+
+// close closes the input files.
+func (d *evalData) close() {
+	for _, in := range d.inputs {
+		in.Close()
+	}
 }
 
 // openEvalData checks the files' shapes and agreement without reading their
-// data (for .npy files).
-func openEvalData(env *env, logitsPath, targetsPath string) (*evalData, error) {
-	d := &evalData{logitsName: tensorio.DisplayName(logitsPath), targetsName: tensorio.DisplayName(targetsPath)}
+// data (for regular .npy files). The caller closes d, also after an error.
+func openEvalData(env *env, logitsPath, targetsPath string) (d *evalData, err error) {
+	d = &evalData{logitsName: tensorio.DisplayName(logitsPath), targetsName: tensorio.DisplayName(targetsPath)}
 	var lshape []int
-	if isNpy, err := sniffNpy(logitsPath); err != nil {
-		return nil, inputError{err}
-	} else if isNpy {
-		r, err := tensorio.OpenNpy(logitsPath)
-		if err != nil {
-			return nil, inputError{err}
+	lr, t, err := d.openEvalInput(env, logitsPath)
+	if err != nil {
+		return d, err
+	}
+	if lr != nil {
+		lshape = lr.Shape()
+		if dt := lr.DType(); !dt.IsFloat() {
+			return d, inputErrorf("%s: logits have dtype %s: want float32 or float64", d.logitsName, dt)
 		}
-		lshape = r.Shape()
-		dt := r.DType()
-		r.Close()
-		if !dt.IsFloat() {
-			return nil, inputErrorf("%s: logits have dtype %s: want float32 or float64", d.logitsName, dt)
-		}
-		d.logitsPath, d.f32 = logitsPath, dt == tensorio.Float32
+		d.logitsNpy, d.f32 = lr, lr.DType() == tensorio.Float32
 	} else {
-		t, err := readInput(env, logitsPath)
-		if err != nil {
-			return nil, err
-		}
 		if !t.DType.IsFloat() {
-			return nil, inputErrorf("%s: logits have dtype %s: want float32 or float64", d.logitsName, t.DType)
+			return d, inputErrorf("%s: logits have dtype %s: want float32 or float64", d.logitsName, t.DType)
 		}
 		d.memLogits, lshape, d.f32 = t, t.Shape, t.DType == tensorio.Float32
 	}
 	if len(lshape) != 2 {
-		return nil, inputErrorf("%s: logits of shape %v: want (N, C), one row of C classes per sample", d.logitsName, lshape)
+		return d, inputErrorf("%s: logits of shape %v: want (N, C), one row of C classes per sample", d.logitsName, lshape)
 	}
 	d.rows, d.classes = lshape[0], lshape[1]
 	if d.classes < 2 {
-		return nil, inputErrorf("%s: %d classes: calibration needs at least 2", d.logitsName, d.classes)
+		return d, inputErrorf("%s: %d classes: calibration needs at least 2", d.logitsName, d.classes)
 	}
 	if d.rows == 0 {
-		return nil, inputErrorf("%s: no rows", d.logitsName)
+		return d, inputErrorf("%s: no rows", d.logitsName)
 	}
 	var tshape []int
-	if isNpy, err := sniffNpy(targetsPath); err != nil {
-		return nil, inputError{err}
-	} else if isNpy {
-		r, err := tensorio.OpenNpy(targetsPath)
-		if err != nil {
-			return nil, inputError{err}
+	tr, t, err := d.openEvalInput(env, targetsPath)
+	if err != nil {
+		return d, err
+	}
+	if tr != nil {
+		tshape = tr.Shape()
+		if tr.DType() == tensorio.Bool {
+			return d, inputErrorf("%s: targets have dtype bool: want integer class indices", d.targetsName)
 		}
-		tshape = r.Shape()
-		dt := r.DType()
-		r.Close()
-		if dt == tensorio.Bool {
-			return nil, inputErrorf("%s: targets have dtype bool: want integer class indices", d.targetsName)
-		}
-		d.targetsPath, d.targetsInt = targetsPath, !dt.IsFloat()
+		d.targetsNpy, d.targetsInt = tr, !tr.DType().IsFloat()
 	} else {
-		t, err := readInput(env, targetsPath)
-		if err != nil {
-			return nil, err
+		if t.DType == tensorio.Bool {
+			return d, inputErrorf("%s: targets have dtype bool: want integer class indices", d.targetsName)
 		}
 		ints, err := t.Ints()
 		if err != nil {
-			return nil, inputError{err}
+			return d, inputError{err}
 		}
 		d.memTargets, d.memTgtT, tshape = ints, t, t.Shape
 	}
@@ -201,28 +239,12 @@ func openEvalData(env *env, logitsPath, targetsPath string) (*evalData, error) {
 		n = tshape[0]
 	}
 	if n < 0 {
-		return nil, inputErrorf("%s: targets of shape %v: want N class indices, shape (N) or (N, 1)", d.targetsName, tshape)
+		return d, inputErrorf("%s: targets of shape %v: want N class indices, shape (N) or (N, 1)", d.targetsName, tshape)
 	}
 	if n != d.rows {
-		return nil, inputErrorf("%s has %d rows but %s has %d targets: want one target per row", d.logitsName, d.rows, d.targetsName, n)
+		return d, inputErrorf("%s has %d rows but %s has %d targets: want one target per row", d.logitsName, d.rows, d.targetsName, n)
 	}
 	return d, nil
-}
-
-// sniffNpy reports whether path is a .npy file, by its magic; standard
-// input is read whole, so it counts as not streamable.
-func sniffNpy(path string) (bool, error) {
-	if path == "-" {
-		return false, nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return false, &tensorio.Error{File: path, Err: errors.Unwrap(err)}
-	}
-	defer f.Close()
-	magic := make([]byte, 6)
-	n, _ := io.ReadFull(f, magic)
-	return string(magic[:n]) == "\x93NUMPY", nil
 }
 
 // chunkElems is the number of logits per chunk handed to a worker (4 MB of
@@ -303,19 +325,14 @@ func (d *evalData) pass(o calib.Options, workers int, prog *progress) (*calib.Ac
 // read fills chunks in row order and sends them to jobs until the data ends
 // or stop is closed.
 func (d *evalData) read(perChunk int, free chan *chunk, jobs chan<- *chunk, stop <-chan struct{}, prog *progress) error {
-	var lr, tr *tensorio.NpyReader
+	lr, tr := d.logitsNpy, d.targetsNpy
 	var err error
-	if d.logitsPath != "" {
-		if lr, err = tensorio.OpenNpy(d.logitsPath); err != nil {
-			return inputError{err}
+	for _, r := range []*tensorio.NpyReader{lr, tr} {
+		if r != nil {
+			if err := r.Rewind(); err != nil {
+				return inputError{err}
+			}
 		}
-		defer lr.Close()
-	}
-	if d.targetsPath != "" {
-		if tr, err = tensorio.OpenNpy(d.targetsPath); err != nil {
-			return inputError{err}
-		}
-		defer tr.Close()
 	}
 	var i64 []int64
 	var f64 []float64

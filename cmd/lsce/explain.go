@@ -88,6 +88,11 @@ func runExplain(env *env, args []string, f *explainFlags) error {
 	if f.xlsx == "-" {
 		return usageErrorf("--xlsx -: standard output carries the walk-through; name a file")
 	}
+	if f.xlsx != "" {
+		if err := checkOutput("--xlsx", f.xlsx, f.logits, f.targets); err != nil {
+			return err
+		}
+	}
 	in, place, err := explainInput(env, f)
 	if err != nil {
 		return err
@@ -110,7 +115,10 @@ func runExplain(env *env, args []string, f *explainFlags) error {
 	}
 	if f.xlsx != "" {
 		if err := w.SaveXLSX(f.xlsx); err != nil {
-			return tooLargeOr(err, "writing %s", f.xlsx)
+			if errors.Is(err, explain.ErrTooLarge) {
+				return inputError{err}
+			}
+			return outputError("--xlsx", f.xlsx, err)
 		}
 	}
 	switch format {
@@ -189,10 +197,18 @@ func explainInput(env *env, f *explainFlags) (explain.Input, func(error) error, 
 	if f.logits == "-" && f.targets == "-" {
 		return in, nil, usageErrorf("only one input can be standard input (-)")
 	}
-	if err := checkNpySize(f.logits); err != nil {
-		return in, nil, err
+	logits, err := readInputMax(env, f.logits, explain.MaxLogits)
+	var le *tensorio.LimitError
+	if errors.As(err, &le) {
+		if le.Shape != nil {
+			n := 1
+			for _, d := range le.Shape {
+				n *= d
+			}
+			return in, nil, inputErrorf("%s: logits of shape %v: %d values, more than the %d a walk-through takes", le.File, le.Shape, n, le.Max)
+		}
+		return in, nil, inputErrorf("%s: more than the %d logits a walk-through takes", le.File, le.Max)
 	}
-	logits, err := readInput(env, f.logits)
 	if err != nil {
 		return in, nil, err
 	}
@@ -260,22 +276,4 @@ func classPlace(next func(error) error, fromFlag bool) func(error) error {
 		}
 		return next(err)
 	}
-}
-
-// checkNpySize refuses a .npy file of more logits than a walk-through takes
-// from its header alone, before reading its data. Other files (and a .npy
-// file with a bad header) are left to readInput.
-func checkNpySize(path string) error {
-	if path == "-" {
-		return nil
-	}
-	r, err := tensorio.OpenNpy(path)
-	if err != nil {
-		return nil
-	}
-	defer r.Close()
-	if n := r.Len(); n > explain.MaxLogits {
-		return inputErrorf("%s: logits of shape %v: %d values, more than the %d a walk-through takes", r.Name(), r.Shape(), n, explain.MaxLogits)
-	}
-	return nil
 }

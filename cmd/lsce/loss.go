@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -46,7 +47,10 @@ FILE is a .npy file (logits float32 or float64, of shape (N, C), (N, C, d1, …)
 or class-last (N, …, C); targets int32/int64 class indices of the per-element
 shape, or floating probability targets of the logits' shape) or a .csv file
 (one sample per line: logits N×C, targets one column of class indices or N×C
-probabilities; an optional header line of names). "-" reads standard input.
+probabilities; an optional header line of names). For K-dimensional logits a
+.csv holds one element per line, in the C order of the per-element shape
+(N, d1, …), and probability targets one row of C classes per element
+whatever the logits' layout. "-" reads standard input.
 The loss is computed in the logits' dtype (.csv: float64).
 
 Errors name the file and place: in a .csv file the 1-based line and column, in
@@ -82,7 +86,10 @@ type lossJob struct {
 	weights *tensorio.Tensor // nil for a list
 	mask    *tensorio.Tensor
 	index   []int // index targets, or nil for probability targets
-	shape   []int // the logits' shape
+	// probRows holds CSV probability targets as the file has them, one row
+	// of classes per element (targets.F64 is in the logits' layout).
+	probRows []float64
+	shape    []int // the logits' shape
 }
 
 func runLoss(env *env, args []string, f *lossFlags) error {
@@ -142,6 +149,11 @@ func prepareLoss(env *env, f *lossFlags) (*lossJob, error) {
 	if f.grad == "-" {
 		return nil, usageErrorf("--grad -: standard output carries the results; name a file")
 	}
+	if f.grad != "" {
+		if err := checkOutput("--grad", f.grad, f.logits, f.targets, f.weights, f.classMask); err != nil {
+			return nil, err
+		}
+	}
 	j.opt = lsce.Options{
 		Epsilon: f.epsilon, Reduction: red, Variant: variant, ClassLast: f.classLast,
 		IgnoreIndex: new(f.ignoreIndex), Workers: f.workers, ZLoss: f.zLoss, SoftCap: f.softCap,
@@ -190,14 +202,24 @@ func prepareLoss(env *env, f *lossFlags) (*lossJob, error) {
 	return j, nil
 }
 
-// readInput reads a file, or standard input for "-".
+// readInput reads a file, or standard input for "-", once.
 func readInput(env *env, path string) (*tensorio.Tensor, error) {
-	var t *tensorio.Tensor
-	var err error
-	if path == "-" {
-		t, err = tensorio.Read(env.stdin, tensorio.StdinName)
-	} else {
-		t, err = tensorio.ReadFile(path)
+	return readInputMax(env, path, -1)
+}
+
+// readInputMax reads an input as readInput does, refusing more than max
+// values (max < 0: no limit) with a *tensorio.LimitError as soon as the
+// header or the values read show it.
+func readInputMax(env *env, path string, max int) (*tensorio.Tensor, error) {
+	in, err := openInput(env, path)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	t, err := in.TensorMax(max)
+	var le *tensorio.LimitError
+	if errors.As(err, &le) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, inputError{err}
@@ -239,9 +261,16 @@ func (j *lossJob) readTargets() error {
 	case t.DType.IsFloat() && t.Format == tensorio.NPY && slices.Equal(t.Shape, j.shape) && !slices.Equal(t.Shape, want):
 		return nil // probability targets
 	case t.Format == tensorio.CSV && t.Shape[1] > 1:
-		if t.Len() != j.logits.Len() || len(j.shape) == 2 && !slices.Equal(t.Shape, j.shape) {
+		// One row per element, in the C order of the per-element shape,
+		// and one column per class, whatever the logits' layout.
+		if len(j.shape) == 2 && !slices.Equal(t.Shape, j.shape) {
 			return inputErrorf("%s: %d×%d probability targets for logits of shape %v: want the logits' shape", t.Name, t.Shape[0], t.Shape[1], j.shape)
 		}
+		if t.Shape[0] != j.elements() || t.Shape[1] != j.classes() {
+			return inputErrorf("%s: %d×%d probability targets for logits of shape %v: want %d rows (one per element) of %d classes", t.Name, t.Shape[0], t.Shape[1], j.shape, j.elements(), j.classes())
+		}
+		j.probRows = t.F64
+		t.F64 = j.toLogitsLayout(t.F64)
 		return nil
 	case t.Format == tensorio.CSV:
 		if t.Shape[0] != j.elements() {
@@ -256,6 +285,24 @@ func (j *lossJob) readTargets() error {
 	}
 	j.index = idx
 	return nil
+}
+
+// toLogitsLayout moves values held as one row of classes per element into
+// the logits' layout: for (N, C, d1, …) logits, class c of element (n, i)
+// goes to n·C·D + c·D + i (D = d1·…); (N, C) and class-last logits have the
+// rows' layout already.
+func (j *lossJob) toLogitsLayout(rows []float64) []float64 {
+	if len(j.shape) <= 2 || j.flags.classLast {
+		return rows
+	}
+	classes := j.classes()
+	out := make([]float64, len(rows))
+	for e := range j.elements() {
+		for c := range classes {
+			out[j.logitIndex(e, c)] = rows[e*classes+c]
+		}
+	}
+	return out
 }
 
 // readWeights reads --weights: a list of numbers, or a file.
@@ -311,7 +358,7 @@ func computeLoss[T lsce.Float](env *env, j *lossJob, logits []T) error {
 	}
 	if grad != nil {
 		if err := tensorio.WriteNpyFile(j.flags.grad, j.shape, grad); err != nil {
-			return fmt.Errorf("writing the gradient: %v", err)
+			return outputError("--grad", j.flags.grad, err)
 		}
 	}
 	return writeLoss(env.stdout, j, r)
@@ -340,6 +387,9 @@ func (j *lossJob) placeError(err error) error {
 		}
 		return inputErrorf("%s: %s: %s", j.logits.Name, j.rowWhere(j.logits, le.Row), le.Msg)
 	case lsce.ErrProbability:
+		if j.probRows != nil {
+			return inputErrorf("%s: %s: %s", j.targets.Name, j.targets.Where(le.Row*j.classes()+max(le.Class, 0)), le.Msg)
+		}
 		return inputErrorf("%s: %s: %s", j.targets.Name, j.targets.Where(j.logitIndex(le.Row, max(le.Class, 0))), le.Msg)
 	case lsce.ErrTarget:
 		if le.Msg == "every class is masked" && j.mask != nil {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/lsce/lsce/tensorio"
@@ -46,6 +47,9 @@ func TestMain(m *testing.M) {
 //	truncate FILE N      cuts FILE to its first N bytes
 //	exits N PROG [ARGS]  runs PROG as exec does (stdout and stderr are then
 //	                     checked as usual) and requires exit status N
+//	fifo NAME SRC        makes a FIFO (named pipe) NAME and feeds it SRC's
+//	                     bytes once, from a goroutine, as <(cat SRC) would:
+//	                     a reader that reopens or seeks it gets nothing
 func TestScripts(t *testing.T) {
 	testdata, err := filepath.Abs("testdata")
 	if err != nil {
@@ -71,6 +75,7 @@ func TestScripts(t *testing.T) {
 			"npycmp":   cmdNpyCmp,
 			"truncate": cmdTruncate,
 			"exits":    cmdExits,
+			"fifo":     cmdFIFO,
 		},
 	})
 }
@@ -206,4 +211,27 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
 	}
+}
+
+func cmdFIFO(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: fifo NAME SRC")
+	}
+	data, err := os.ReadFile(ts.MkAbs(args[1]))
+	ts.Check(err)
+	name := ts.MkAbs(args[0])
+	if err := syscall.Mkfifo(name, 0o600); err != nil {
+		ts.Fatalf("mkfifo %s: %v", args[0], err)
+	}
+	go func() {
+		// The open blocks until a reader opens the FIFO (a script whose
+		// command never does leaves this goroutine blocked until the test
+		// binary exits).
+		f, err := os.OpenFile(name, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		f.Write(data)
+		f.Close()
+	}()
 }

@@ -1,19 +1,16 @@
 package trainplot
 
 import (
-	"os"
+	"io"
 
+	"github.com/lsce/lsce/internal/outfile"
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
+// savePNG writes img to path atomically (see internal/outfile).
 func savePNG(path string, img *vgimg.Canvas) error {
-	f, err := os.Create(path)
-	if err != nil {
+	return outfile.Write(path, func(w io.Writer) error {
+		_, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w)
 		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	})
 }
