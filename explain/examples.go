@@ -19,7 +19,7 @@ func Examples() []Example {
 	return []Example{
 		{
 			Name:  "catdog",
-			Title: "the seed's spreadsheet: 5 images of cats and dogs",
+			Title: "5 images of cats and dogs, the write-up's spreadsheet",
 			Input: Input{
 				Logits: []float64{
 					4.2, -2.4,
@@ -38,7 +38,7 @@ func Examples() []Example {
 		},
 		{
 			Name:  "animals",
-			Title: "the seed's first table: 5 images of 5 animals, image i labelled class i",
+			Title: "5 images of 5 animals, the write-up's first table",
 			Input: Input{
 				Logits: []float64{
 					4.7, -2.5, 0.6, 1.2, 0.4,

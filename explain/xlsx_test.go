@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lsce/lsce"
+	"github.com/lsce/lsce/explain/internal/xlsxcheck"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -96,36 +97,12 @@ func TestWorkbookFormulas(t *testing.T) {
 				t.Fatal(err)
 			}
 			f := workbook(t, w)
-			formulas := 0
-			for _, sheet := range []string{SheetWalkthrough, SheetLibrary} {
-				rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
-				if err != nil {
-					t.Fatal(err)
-				}
-				for r, row := range rows {
-					for c, cached := range row {
-						cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
-						fm, err := f.GetCellFormula(sheet, cell)
-						if err != nil {
-							t.Fatal(err)
-						}
-						if fm == "" {
-							continue
-						}
-						formulas++
-						got := calc(t, f, sheet, cell)
-						want, err1 := strconv.ParseFloat(cached, 64)
-						g, err2 := strconv.ParseFloat(got, 64)
-						switch {
-						case err1 != nil || err2 != nil:
-							if got != cached {
-								t.Errorf("%s!%s = %s: evaluates to %q, cached %q", sheet, cell, fm, got, cached)
-							}
-						case !close(g, want, 1e-12): // cached values keep Excel's 15 digits
-							t.Errorf("%s!%s = %s: evaluates to %v, cached %v", sheet, cell, fm, g, want)
-						}
-					}
-				}
+			formulas, bad, err := xlsxcheck.Formulas(f, SheetWalkthrough, SheetLibrary)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range bad {
+				t.Error(b)
 			}
 			l, _ := newLayout(in.N, in.K)
 			// Per row: label, five K-wide tables, shift, Σexp, loss, H(q,p),

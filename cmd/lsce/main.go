@@ -18,6 +18,7 @@ var commands = []*command{
 	cmdDemo,
 	cmdLoss,
 	cmdExplain,
+	cmdServe,
 	cmdEval,
 	cmdTrain,
 	cmdBench,
