@@ -6,7 +6,8 @@ import (
 	"github.com/lsce/lsce"
 )
 
-// The seed write-up's cat/dog example: fastai's LabelSmoothingCrossEntropy(ε=0.1,
+// The cat/dog example of Aman Arora's "Label Smoothing Explained using
+// Microsoft Excel" (18 July 2020): fastai's LabelSmoothingCrossEntropy(ε=0.1,
 // reduction='none') prints tensor([0.3314, 2.1951, 2.3668, 1.2633, 1.9855]).
 func Example() {
 	logits := []float64{
@@ -48,7 +49,7 @@ func ExampleCrossEntropyGrad() {
 	// grad [-0.0739 0.0710 0.0029 0.1336 0.1494 -0.2831]
 }
 
-// The seed's fastai class, line by line, on top of lsce's parts:
+// The write-up's fastai class, line by line, on top of lsce's parts:
 //
 //	loss = reduce_loss(-log_preds.sum(dim=-1))   # K·H(u,p) per row
 //	nll  = F.nll_loss(log_preds, target)         # H(q,p) per row

@@ -524,9 +524,10 @@ func runGoldenFileOnce(t *testing.T, name string) {
 	clear(worstFraction)
 }
 
-// The seed write-up's cat/dog example: ε = 0, 0.1, 1, every reduction, the
+// The write-up's cat/dog example ("Label Smoothing Explained using Microsoft
+// Excel", Aman Arora): ε = 0, 0.1, 1, every reduction, the
 // "others" variant, float32 and float64.
-func TestGoldenSeed(t *testing.T) { runGoldenFile(t, "seed.json") }
+func TestGoldenCatDog(t *testing.T) { runGoldenFile(t, "seed.json") }
 
 // Weights, ignore index (default, −1, a valid class), weights with ignore,
 // probability targets with and without weights, K-dim inputs, extreme logits,
@@ -540,9 +541,9 @@ func TestGoldenLarge(t *testing.T) { runGoldenFile(t, "large.json") }
 // probability targets, dtypes, offsets and extreme logits.
 func TestGoldenRandom(t *testing.T) { runGoldenFile(t, "random.json") }
 
-// TestGoldenSeedByHand pins the seed's numbers as printed in the write-up and
+// TestGoldenCatDogByHand pins the write-up's numbers as printed in the write-up and
 // REFERENCE.md (PyTorch 1.13, 4 to 10 digits), independently of the files.
-func TestGoldenSeedByHand(t *testing.T) {
+func TestGoldenCatDogByHand(t *testing.T) {
 	x := []float64{4.2, -2.4, 1.6, -0.6, 3.6, 1.2, -0.5, 0.5, -0.25, 1.7}
 	in := lsce.Input[float64]{Logits: x, Shape: []int{5, 2}, Targets: []int{0, 1, 1, 0, 0}}
 	res, err := lsce.CrossEntropy(in, lsce.Options{Epsilon: 0.1, Reduction: lsce.None})
@@ -551,15 +552,15 @@ func TestGoldenSeedByHand(t *testing.T) {
 	}
 	want := []float64{0.331359, 2.195083, 2.366836, 1.263262, 1.985521} // REFERENCE.md, 6 decimals
 	for i, w := range want {
-		checkClose(t, fmt.Sprintf("seed element %d", i), res.Losses[i], w, tolerance{abs: 1}, 5e-7) // half of the 6th decimal
+		checkClose(t, fmt.Sprintf("cat/dog element %d", i), res.Losses[i], w, tolerance{abs: 1}, 5e-7) // half of the 6th decimal
 	}
-	checkClose(t, "seed sum", res.Loss, 8.142062, tolerance{abs: 1}, 5e-7)
+	checkClose(t, "cat/dog sum", res.Loss, 8.142062, tolerance{abs: 1}, 5e-7)
 	res, err = lsce.CrossEntropy(in, lsce.Options{Epsilon: 0.1, Variant: lsce.Others, Reduction: lsce.None})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, w := range []float64{0.6614, 2.0851, 2.2468, 1.2133, 1.8880} { // REFERENCE.md, 4 decimals
-		checkClose(t, fmt.Sprintf("seed others element %d", i), res.Losses[i], w, tolerance{abs: 1}, 5e-5)
+		checkClose(t, fmt.Sprintf("cat/dog others element %d", i), res.Losses[i], w, tolerance{abs: 1}, 5e-5)
 	}
 	// REFERENCE.md's weighted example: w = [1, 2, 0.5], ε = 0.2, one ignored row.
 	in = lsce.Input[float64]{Logits: []float64{2, 0.5, -1, 0.1, 0.2, 0.3, 1, -1, 0, 0, 3, 1}, Shape: []int{4, 3}, Targets: []int{0, 2, -100, 1}}

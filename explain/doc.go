@@ -1,12 +1,13 @@
 // Package explain builds the step-by-step walk-through of label-smoothing
-// cross-entropy that the project's seed write-up teaches in a spreadsheet,
-// for any logits, targets, class names and ε, and renders it as text for a
+// cross-entropy (Szegedy et al. 2016, §7) that Aman Arora's write-up "Label
+// Smoothing Explained using Microsoft Excel" (18 July 2020) teaches in a
+// spreadsheet, for any logits, targets, class names and ε, and renders it as text for a
 // terminal, markdown, csv, or a live Excel workbook. "lsce explain" and
 // "lsce demo" print it.
 //
 // # The steps
 //
-// In the seed's order, one table per step, rows named by image and columns by
+// In the write-up's order, one table per step, rows named by image and columns by
 // class:
 //
 //  1. one-hot labels: 1 in the target's column;
@@ -24,15 +25,15 @@
 //
 // [New] computes every table; [Walkthrough.WriteText], [Walkthrough.WriteMarkdown],
 // [Walkthrough.WriteCSV] and [Walkthrough.WriteXLSX] render them. [Examples]
-// holds the seed's two examples: catdog (5 images, cat and dog, whose losses
-// the seed printed from PyTorch as tensor([0.3314, 2.1951, 2.3668, 1.2633,
+// holds the write-up's two examples: catdog (5 images, cat and dog, whose losses
+// the write-up printed from PyTorch as tensor([0.3314, 2.1951, 2.3668, 1.2633,
 // 1.9855])) and animals (5 images of 5 animals, smoothed labels 0.92/0.02).
 //
 // # Numerical stability
 //
-// The seed takes exp of the logits as they are, and so does the walk-through
+// The write-up takes exp of the logits as they are, and so does the walk-through
 // as long as a row's largest logit m lies in [−Shift, Shift] = [−80, 80]: the
-// tables then show the seed's numbers (exp(4.2) = 66.6863). Beyond that, exp
+// tables then show the write-up's numbers (exp(4.2) = 66.6863). Beyond that, exp
 // would overflow (e^710 is +Inf in float64 and #NUM! in Excel) or underflow,
 // so that row's exp step shows exp(z − m) instead, and the text says so; the
 // probabilities are unchanged because e^m cancels in exp/Σexp.
@@ -45,10 +46,10 @@
 // # Workbook
 //
 // WriteXLSX writes one sheet ("Walkthrough") of labelled blocks, left to right
-// as in the seed: image, target and label, then one block per step. The
+// as in the write-up: image, target and label, then one block per step. The
 // inputs (ε, the targets, the logits) are yellow cells; K is COUNTA of the
 // class names; every other cell is a live formula, one scalar step per cell
-// (EXP, SUM, LN, never LOG, which is base 10 in Excel: the seed's own pitfall,
+// (EXP, SUM, LN, never LOG, which is base 10 in Excel: the write-up's own pitfall,
 // noted on the sheet), written with its cached value for viewers that do not
 // recompute, in a 4-decimal format. Editing ε, a target or a logit in Excel or
 // LibreOffice recomputes every table. A second sheet ("Library") sets the

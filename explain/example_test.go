@@ -7,7 +7,7 @@ import (
 	"github.com/lsce/lsce/explain"
 )
 
-// The seed's cat/dog example: the walk-through's losses, which the seed's
+// The write-up's cat/dog example: the walk-through's losses, which the write-up's
 // fastai/PyTorch run printed as tensor([0.3314, 2.1951, 2.3668, 1.2633, 1.9855]).
 func Example() {
 	ex, _ := explain.LookupExample("catdog")
@@ -70,7 +70,7 @@ func ExampleWalkthrough_WriteText() {
 	//   sky.jpg  0.8438  0.1142  0.0420
 	//
 	// 7. −q'·ln p for each class
-	//   ln is the natural log (LN in a spreadsheet; Excel's LOG is base 10, the seed's own pitfall).
+	//   ln is the natural log (LN in a spreadsheet; Excel's LOG is base 10, the write-up's own pitfall).
 	//   ln p is taken as logit − ln Σexp: the same number as ln(p), and finite even where p rounds to 0.
 	//   image      bird   plane    kite
 	//   sky.jpg  0.1359  0.2170  0.3170

@@ -1,16 +1,17 @@
 package explain
 
-// Example is one of the seed write-up's worked examples.
+// Example is one of the worked examples of the write-up "Label Smoothing
+// Explained using Microsoft Excel" (Aman Arora, 18 July 2020).
 type Example struct {
 	// Name is what --example takes: "catdog" or "animals".
 	Name string
 	// Title says where the example comes from.
 	Title string
-	// Input is the example at ε = 0.1, the seed's smoothing.
+	// Input is the example at ε = 0.1, the write-up's smoothing.
 	Input Input
-	// Printed holds the losses the seed printed from fastai/PyTorch
+	// Printed holds the losses the write-up printed from fastai/PyTorch
 	// (LabelSmoothingCrossEntropy(ε=0.1, reduction='none')), to 4 decimals,
-	// or is nil when the seed printed none.
+	// or is nil when it printed none.
 	Printed []float64
 }
 

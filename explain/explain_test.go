@@ -47,7 +47,7 @@ func torchCases(t *testing.T) map[string]torchCase {
 }
 
 // TestTorch checks the walk-through's own losses (the sum of −q'·ln p, and
-// the decomposition) against PyTorch's F.cross_entropy and the seed's fastai
+// the decomposition) against PyTorch's F.cross_entropy and the write-up's fastai
 // class, in float64, including logits beyond plain exp's range.
 func TestTorch(t *testing.T) {
 	for name, c := range torchCases(t) {
@@ -78,11 +78,11 @@ func TestTorch(t *testing.T) {
 	}
 }
 
-// TestSeedNumbers checks the catdog example against the numbers the seed
+// TestWriteupNumbers checks the catdog example against the numbers the write-up
 // printed from fastai/PyTorch, and against the two-class closed form derived
 // by hand: with d = z_other − z_y, H(q,p) = ln(1 + e^d) and
 // H(u,p) = ln(1 + e^d) − d/2, so the loss is ln(1 + e^d) − ε·d/2.
-func TestSeedNumbers(t *testing.T) {
+func TestWriteupNumbers(t *testing.T) {
 	e, _ := LookupExample("catdog")
 	w, err := New(e.Input)
 	if err != nil {
@@ -90,7 +90,7 @@ func TestSeedNumbers(t *testing.T) {
 	}
 	for i, printed := range e.Printed {
 		if math.Abs(w.Loss[i]-printed) > 0.5e-4 { // printed to 4 decimals
-			t.Errorf("row %d: loss %v, the seed printed %v", i, w.Loss[i], printed)
+			t.Errorf("row %d: loss %v, the write-up printed %v", i, w.Loss[i], printed)
 		}
 		z := e.Input.Logits[2*i : 2*i+2]
 		y := e.Input.Targets[i]
@@ -103,7 +103,7 @@ func TestSeedNumbers(t *testing.T) {
 			t.Errorf("row %d: H(q,p) %v, H(u,p) %v: by hand %v, %v", i, w.NLL[i], w.Uniform[i], math.Log1p(math.Exp(d)), math.Log1p(math.Exp(d))-d/2)
 		}
 	}
-	// The seed's first table: with ε = 0.1 and K = 5 the label gets 0.92 and
+	// The write-up's first table: with ε = 0.1 and K = 5 the label gets 0.92 and
 	// every other class 0.02.
 	a, _ := LookupExample("animals")
 	wa, err := New(a.Input)
@@ -116,14 +116,14 @@ func TestSeedNumbers(t *testing.T) {
 			want = 0.92
 		}
 		if math.Abs(q-want) > 1e-15 {
-			t.Errorf("smoothed label %d: %v, the seed shows %v", j, q, want)
+			t.Errorf("smoothed label %d: %v, the write-up shows %v", j, q, want)
 		}
 	}
 }
 
 // TestGolden compares the rendered walk-throughs with testdata/*.golden
 // (rewrite them with go test -update), and cross-checks the losses printed
-// in each golden file with the oracles: the seed's printed numbers for
+// in each golden file with the oracles: the write-up's printed numbers for
 // catdog, PyTorch's (torch.json) for both.
 func TestGolden(t *testing.T) {
 	cases := torchCases(t)
@@ -182,7 +182,7 @@ func TestGolden(t *testing.T) {
 				t.Errorf("%s row %d: golden loss %v, library %v, PyTorch %v", name, i, got, l, torch)
 			}
 			if e.Printed != nil && (got != e.Printed[i] || l != e.Printed[i]) {
-				t.Errorf("%s row %d: golden loss %v, library %v, the seed printed %v", name, i, got, l, e.Printed[i])
+				t.Errorf("%s row %d: golden loss %v, library %v, the write-up printed %v", name, i, got, l, e.Printed[i])
 			}
 		}
 		if !bytes.Contains(text, []byte("  match: every loss agrees with the walk-through's within 1e-9.")) {

@@ -60,7 +60,7 @@ func (w *Walkthrough) perRow(title string, head []string, cols [][]float64, note
 	return t
 }
 
-// steps returns the walk-through's tables in the seed's order.
+// steps returns the walk-through's tables in the write-up's order.
 func (w *Walkthrough) steps() []table {
 	in := w.Input
 	eps, k := in.Epsilon, float64(in.K)
@@ -110,7 +110,7 @@ func (w *Walkthrough) steps() []table {
 		lnp = "logit − m − ln Σexp"
 	}
 	ts = append(ts, w.perClass("7. −q'·ln p for each class", w.Terms, num,
-		"ln is the natural log (LN in a spreadsheet; Excel's LOG is base 10, the seed's own pitfall).",
+		"ln is the natural log (LN in a spreadsheet; Excel's LOG is base 10, the write-up's own pitfall).",
 		"ln p is taken as "+lnp+": the same number as ln(p), and finite even where p rounds to 0."))
 	ts = append(ts, w.perRow("8. Loss per row: the sum of step 7 over the classes", []string{"loss"}, [][]float64{w.Loss}))
 	ts = append(ts, w.perRow(fmt.Sprintf("9. The same loss as (1 − ε)·H(q,p) + ε·H(u,p) = %s·H(q,p) + %s·H(u,p)", short(1-eps), short(eps)),

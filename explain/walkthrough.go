@@ -7,7 +7,7 @@ import (
 )
 
 // Shift is the largest |max logit| of a row whose exp the walk-through takes
-// as it is, as the seed does. A row whose largest logit m lies outside
+// as it is, as the write-up does. A row whose largest logit m lies outside
 // [−Shift, Shift] shows exp(z − m) instead: e^710 overflows float64 (and is
 // #NUM! in Excel), and e^−746 underflows to 0.
 const Shift = 80

@@ -120,7 +120,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 }
 
 // WriteXLSX writes the walk-through as a workbook: a sheet of labelled
-// blocks, left to right as in the seed, whose cells hold live formulas with
+// blocks, left to right as in the write-up, whose cells hold live formulas with
 // their cached values, and a sheet comparing the spreadsheet's losses with
 // the library's. Editing ε, a target or a logit recomputes every table.
 // Inputs beyond a sheet's size or MaxLogits return an ErrTooLarge error
@@ -198,12 +198,12 @@ func (w *Walkthrough) writeWalkthrough(f *excelize.File, l *layout, st *styles) 
 
 	// Title, parameters and notes.
 	rows := [][]any{
-		{text("Label-smoothing cross-entropy, step by step (the seed's spreadsheet, left to right)", st.title)},
+		{text("Label-smoothing cross-entropy, step by step, left to right as in the spreadsheet of Aman Arora's \"Label Smoothing Explained using Microsoft Excel\" (18 July 2020); label smoothing: Szegedy et al. 2016, §7", st.title)},
 		{text("Yellow cells are inputs: edit ε, a target or a logit and every table recomputes.", st.note)},
 		{text("ε", st.bold), excelize.Cell{StyleID: st.input, Value: in.Epsilon}, text("label smoothing", st.note)},
 		{text("K", st.bold), excelize.Cell{StyleID: st.integer, Formula: "COUNTA(" + l.header(l.logit) + ")", Value: k},
 			text("classes: COUNTA of the class names", st.note)},
-		{text("Logs are natural logs: LN. Never LOG, which is base 10 in Excel (the seed's own pitfall).", st.note)},
+		{text("Logs are natural logs: LN. Never LOG, which is base 10 in Excel (the write-up's own pitfall).", st.note)},
 	}
 	for i, r := range rows {
 		if err := sw.SetRow("A"+strconv.Itoa(i+1), r); err != nil {

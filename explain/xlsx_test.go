@@ -53,7 +53,7 @@ func close(a, b, rel float64) bool {
 	return math.Abs(a-b) <= rel*math.Max(1, math.Abs(b))
 }
 
-// inputs the workbook tests run on: the seed's examples and random inputs
+// inputs the workbook tests run on: the write-up's examples and random inputs
 // whose logits reach the shifted range and beyond exp's.
 func testInputs() map[string]Input {
 	ins := map[string]Input{}

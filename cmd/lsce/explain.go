@@ -30,14 +30,15 @@ var cmdExplain = &command{
 	args:  "[--example catdog|animals | --logits FILE --targets FILE] [flags]",
 	summary: `Label smoothing step by step: text, markdown, csv or a live spreadsheet.
 
-Walks through label-smoothing cross-entropy step by step, as the seed write-up
-does in a spreadsheet: one-hot labels, smoothed labels q' = (1−ε)·one-hot + ε/K,
+Walks through label-smoothing cross-entropy step by step, as Aman Arora's
+"Label Smoothing Explained using Microsoft Excel" (18 July 2020) does in a
+spreadsheet: one-hot labels, smoothed labels q' = (1−ε)·one-hot + ε/K,
 logits, exp, Σexp, probabilities, −q'·ln p, the loss per row, its decomposition
 (1−ε)·H(q,p) + ε·H(u,p), and a check against the library (fastai/PyTorch
 semantics).
 
-The input is an embedded example (catdog, the default: the seed's 5 images of
-cats and dogs; animals: its 5 images of 5 animals) or two files: logits N×K and
+The input is an embedded example (catdog, the default: the write-up's 5 images
+of cats and dogs; animals: its 5 images of 5 animals) or two files: logits N×K and
 N class-index targets (.npy or .csv, "-" for standard input). Class names come
 from --classes, else a header line of the logits .csv, else "class 0", ….
 
@@ -50,7 +51,7 @@ to 1,048,576 logits (1,000 × 1,000 fits) and a sheet's 16,384 columns (2,728
 classes). Exit 2 for bad usage or input (errors name the file and place).
 
 Examples:
-  lsce explain                                  the seed's cat/dog walk-through
+  lsce explain                                  the write-up's cat/dog walk-through
   lsce explain --example animals --epsilon 0.2  five classes, more smoothing
   lsce explain --xlsx catdog.xlsx               a live spreadsheet of it
   lsce explain --logits x.npy --targets y.npy --classes cat,dog --format markdown`,

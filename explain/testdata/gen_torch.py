@@ -5,7 +5,7 @@ explain package's tests. Run from explain/testdata with /usr/bin/python3
 
 Each case holds the input and two oracles computed in float64:
   torch  F.cross_entropy(x, y, label_smoothing=eps, reduction='none')
-  fastai the seed's LabelSmoothingCrossEntropy(eps, reduction='none'), as
+  fastai the write-up's LabelSmoothingCrossEntropy(eps, reduction='none'), as
          printed in the write-up (fastai2 layers.py).
 """
 import json
@@ -19,7 +19,7 @@ def reduce_loss(loss, reduction='mean'):
     return loss.mean() if reduction == 'mean' else loss.sum() if reduction == 'sum' else loss
 
 
-class LabelSmoothingCrossEntropy(nn.Module):  # the seed's code, verbatim in substance
+class LabelSmoothingCrossEntropy(nn.Module):  # the write-up's code, verbatim in substance
     def __init__(self, eps=0.1, reduction='mean'):
         super().__init__()
         self.eps, self.reduction = eps, reduction

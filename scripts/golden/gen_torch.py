@@ -239,7 +239,7 @@ def torch_case(c, dtype):
         gf = class_last(torch.tensor(res["sum"]["grad"]).reshape(shape)).reshape(-1)
         assert torch.allclose(xf.grad.reshape(-1), gf, rtol=1e-5, atol=1e-6), c["name"]
 
-    # fastai's LabelSmoothingCrossEntropy (the seed) agrees when unweighted.
+    # fastai's LabelSmoothingCrossEntropy (the write-up's class) agrees when unweighted.
     if c["variant"] == "uniform" and w is None and not soft and x0.dim() == 2 and bool(mask.all()):
         lp = F.log_softmax(x0, dim=-1)
         fa = (1 - eps) * F.nll_loss(lp, t, reduction="none") + eps * (-lp.sum(dim=-1) / K)

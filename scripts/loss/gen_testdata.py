@@ -39,7 +39,7 @@ def emit(name, x, loss_fn, reductions=("none", "mean", "sum")):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    # The seed write-up's cat/dog example.
+    # The write-up's cat/dog example ("Label Smoothing Explained using Microsoft Excel", Aman Arora).
     x = np.array([[4.2, -2.4], [1.6, -0.6], [3.6, 1.2], [-0.5, 0.5], [-0.25, 1.7]])
     y = np.array([0, 1, 1, 0, 0], dtype=np.int64)
     save("seed_x", x)
@@ -125,7 +125,7 @@ def main():
     # PyTorch's gradient of a −Inf logit through indexing is 0; so is lsce's.
 
     # Inputs the command must reject: Fortran order, an unsupported dtype, a
-    # big-endian float32 copy of the seed logits (accepted), a per-element
+    # big-endian float32 copy of the cat/dog logits (accepted), a per-element
     # mask that masks every class of row 1.
     save("bad_fortran", np.asfortranarray(np.ones((5, 2))))
     save("bad_int16", np.zeros((5, 2), dtype=np.int16))
