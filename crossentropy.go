@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sync/atomic"
+
+	"github.com/lsce/lsce/internal/rowmath"
 )
 
 // Input is what the loss is computed on. Logits is a flat row-major slice of
@@ -197,7 +199,7 @@ func (e *engine[T]) prepare() error {
 				continue
 			}
 			if y < 0 || y >= e.lay.classes {
-				return &Error{Kind: ErrTarget, Row: i, Class: -1, Msg: fmt.Sprintf("target %d is outside [0, %d) and is not the ignore index %d", y, e.lay.classes, e.ign)}
+				return &Error{Kind: ErrTarget, Row: i, Class: -1, Msg: rowmath.TargetMsg(y, e.lay.classes, e.ign)}
 			}
 			d.Counted++
 			if e.opt.Weight != nil {
@@ -207,25 +209,16 @@ func (e *engine[T]) prepare() error {
 			}
 		}
 	}
-	e.scale, e.zs = 1, 1
-	if e.opt.Reduction == Mean {
-		e.scale, e.zs = inverse(d.Denominator), inverse(float64(d.Counted))
-	} else {
+	e.scale, e.zs = rowmath.Scale(e.opt.Reduction == Mean, d.Denominator, d.Counted)
+	if e.opt.Reduction != Mean {
 		d.Denominator = 1
 	}
 	// An index target's gradient is at most scale·max w in magnitude; it
 	// must fit T (a tiny Σ w_y or huge weights would overflow it). Probability
 	// targets are checked per value in generalRow.
 	if e.grad != nil && !e.soft {
-		wMax := 1.0
-		if e.opt.Weight != nil {
-			wMax = 0
-			for _, w := range e.opt.Weight {
-				wMax = max(wMax, w)
-			}
-		}
-		if b := e.scale * wMax; !(b <= maxFinite[T]()) {
-			return &Error{Kind: ErrWeight, Row: -1, Class: -1, Msg: fmt.Sprintf("the gradient overflows %T: largest weight %g over the mean's denominator Σ w_y = %g", T(0), wMax, d.Denominator)}
+		if err := gradBound[T](e.opt.Weight, e.scale, d.Denominator); err != nil {
+			return err
 		}
 	}
 	if e.opt.Reduction == None {
@@ -243,14 +236,6 @@ func maxFinite[T Float]() float64 {
 		return math.MaxFloat32
 	}
 	return math.MaxFloat64
-}
-
-// inverse is 1/x, or 0 for x = 0: a mean over nothing is 0, not NaN.
-func inverse(x float64) float64 {
-	if x == 0 {
-		return 0
-	}
-	return 1 / x
 }
 
 func grow(s []float64, n int) []float64 {
@@ -286,40 +271,4 @@ func appendTargetShape(ls, shape []int, classLast bool) []int {
 		return append(ls, shape[:len(shape)-1]...)
 	}
 	return append(append(ls, shape[0]), shape[2:]...)
-}
-
-// parts is one element's loss split into its terms.
-type parts struct {
-	nll, smooth, z, floor, eps float64
-}
-
-func (p parts) loss() float64 { return (1-p.eps)*p.nll + p.eps*p.smooth }
-
-// effectiveEpsilon returns ε' for a row of k allowed classes.
-func (e *engine[T]) effectiveEpsilon(k int) float64 {
-	if e.opt.Variant == Others {
-		if k < 2 {
-			return 0
-		}
-		return e.eps * float64(k) / float64(k-1)
-	}
-	return e.eps
-}
-
-// floorIndex is H(q̃) for an index target: q̃_y = 1−ε'+ε'/K, the rest ε'/K.
-func floorIndex(eps float64, k int, wy, wRow float64) float64 {
-	u := eps / float64(k)
-	h := -wy * xlogx(1-eps+u)
-	if u > 0 {
-		h -= (wRow - wy) * xlogx(u)
-	}
-	return h
-}
-
-// xlogx is x·ln x with 0·ln 0 = 0.
-func xlogx(x float64) float64 {
-	if x <= 0 {
-		return 0
-	}
-	return x * math.Log(x)
 }

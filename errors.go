@@ -20,6 +20,9 @@ var (
 	ErrWeight = errors.New("bad class weight")
 	// ErrOption: a setting outside its domain (ε outside [0, 1], …).
 	ErrOption = errors.New("bad option")
+	// ErrMasked: every class of an element is masked (a kind of ErrTarget:
+	// errors.Is(err, ErrTarget) holds too).
+	ErrMasked = fmt.Errorf("%w: every class is masked", ErrTarget)
 )
 
 // Error reports bad input and where it is. Row is the flat element index (the
@@ -31,6 +34,11 @@ type Error struct {
 	Row   int
 	Class int
 	Msg   string
+	// Option names the setting at fault in errors of Options.Validate
+	// ("epsilon", "reduction", "variant", "workers", "z-loss", "soft-cap",
+	// "weight"), the word Msg begins with, so that a program can name its
+	// own flag instead; "" otherwise.
+	Option string
 }
 
 // Error formats as "row R, class C: message".
@@ -48,6 +56,11 @@ func (e *Error) Error() string {
 
 // Unwrap returns the kind, so that errors.Is works.
 func (e *Error) Unwrap() error { return e.Kind }
+
+// maskedError is the error of element row, whose classes are all masked.
+func maskedError(row int) error {
+	return &Error{Kind: ErrMasked, Row: row, Class: -1, Msg: "every class is masked"}
+}
 
 func shapeError(format string, args ...any) error {
 	return &Error{Kind: ErrShape, Row: -1, Class: -1, Msg: fmt.Sprintf(format, args...)}

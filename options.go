@@ -137,27 +137,22 @@ func (o *Options) ignoreIndex() int {
 // per class with a finite sum. Programs that take options from users (flags,
 // files) call it to report bad settings before reading any data.
 func (o *Options) Validate(classes int) error {
-	if !(o.Epsilon >= 0 && o.Epsilon <= 1) {
-		return &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf("epsilon %v is outside [0, 1]", o.Epsilon)}
+	bad := func(kind error, option string, class int, format string, args ...any) error {
+		return &Error{Kind: kind, Row: -1, Class: class, Option: option, Msg: option + " " + fmt.Sprintf(format, args...)}
 	}
-	switch o.Reduction {
-	case Mean, Sum, None:
-	default:
-		return &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf("unknown reduction %d", int(o.Reduction))}
-	}
-	switch o.Variant {
-	case Uniform, Others:
-	default:
-		return &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf("unknown variant %d", int(o.Variant))}
-	}
-	if o.Workers < 0 {
-		return &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf("workers %d is negative", o.Workers)}
-	}
-	if !(o.ZLoss >= 0) || math.IsInf(o.ZLoss, 0) {
-		return &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf("z-loss %v: want a finite λ ≥ 0", o.ZLoss)}
-	}
-	if !(o.SoftCap >= 0) || math.IsInf(o.SoftCap, 0) {
-		return &Error{Kind: ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf("soft-cap %v: want a finite c ≥ 0 (0 disables it)", o.SoftCap)}
+	switch {
+	case !(o.Epsilon >= 0 && o.Epsilon <= 1):
+		return bad(ErrOption, "epsilon", -1, "%v: want a value in [0, 1]", o.Epsilon)
+	case o.Reduction != Mean && o.Reduction != Sum && o.Reduction != None:
+		return bad(ErrOption, "reduction", -1, "%d: want Mean, Sum or None", int(o.Reduction))
+	case o.Variant != Uniform && o.Variant != Others:
+		return bad(ErrOption, "variant", -1, "%d: want Uniform or Others", int(o.Variant))
+	case o.Workers < 0:
+		return bad(ErrOption, "workers", -1, "%d: want 0 (one per CPU) or more", o.Workers)
+	case !(o.ZLoss >= 0) || math.IsInf(o.ZLoss, 0):
+		return bad(ErrOption, "z-loss", -1, "%v: want a finite λ ≥ 0", o.ZLoss)
+	case !(o.SoftCap >= 0) || math.IsInf(o.SoftCap, 0):
+		return bad(ErrOption, "soft-cap", -1, "%v: want a finite c ≥ 0 (0 disables it)", o.SoftCap)
 	}
 	if o.Weight != nil {
 		if len(o.Weight) != classes {
@@ -166,12 +161,12 @@ func (o *Options) Validate(classes int) error {
 		sum := 0.0
 		for c, w := range o.Weight {
 			if !(w >= 0) || math.IsInf(w, 0) {
-				return &Error{Kind: ErrWeight, Row: -1, Class: c, Msg: fmt.Sprintf("weight %v: want finite and ≥ 0", w)}
+				return bad(ErrWeight, "weight", c, "%v: want finite and ≥ 0", w)
 			}
 			sum += w
 		}
 		if math.IsInf(sum, 0) {
-			return &Error{Kind: ErrWeight, Row: -1, Class: -1, Msg: "the class weights sum to +Inf: want a finite sum"}
+			return bad(ErrWeight, "weight", -1, "sum +Inf: the class weights sum beyond float64, want a finite sum")
 		}
 	}
 	return nil

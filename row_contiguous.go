@@ -36,8 +36,8 @@ func (e *engine[T]) fastRow(i int, x, sc []T) (parts, error) {
 	p := e.rowParts(k, lse, float64(x[y]), wy, swz, e.wSum)
 	if e.grad != nil {
 		g := e.grad[i*k : (i+1)*k]
-		e.fastGrad(g, x, p.eps, m, s, lse, wy, k)
-		g[y] -= T((1 - p.eps) * wy * e.scale)
+		e.fastGrad(g, x, p.Eps, m, s, lse, wy, k)
+		g[y] -= T((1 - p.Eps) * wy * e.scale)
 	}
 	return p, nil
 }
@@ -77,7 +77,7 @@ func (e *engine[T]) fusedRow(i int, x, sc []T) (parts, error) {
 		swz = sx
 	}
 	p := e.rowParts(k, lse, zy, wy, swz, e.wSum)
-	a, b := e.gradCoef(p.eps, s, lse, wy, k)
+	a, b := e.gradCoef(p.Eps, s, lse, wy, k)
 	switch {
 	case !e.stream && e.wT != nil:
 		e.ops.axpbW(g, e.wT, a, b)
@@ -88,19 +88,8 @@ func (e *engine[T]) fusedRow(i int, x, sc []T) (parts, error) {
 	default:
 		e.ops.gradE(g, ex, a, b)
 	}
-	g[y] -= T((1 - p.eps) * wy * e.scale)
+	g[y] -= T((1 - p.Eps) * wy * e.scale)
 	return p, nil
-}
-
-// rowParts assembles an index-target element's parts from its statistics.
-func (e *engine[T]) rowParts(k int, lse, zy, wy, swz, wRow float64) parts {
-	eps := e.effectiveEpsilon(k)
-	p := parts{eps: eps, nll: wy * (lse - zy), smooth: (wRow*lse - swz) / float64(k)}
-	p.z = e.opt.ZLoss * lse * lse
-	if e.opt.ZeroFloor {
-		p.floor = floorIndex(eps, k, wy, wRow)
-	}
-	return p
 }
 
 // fastGrad writes a·exp(z_j − m) − b·w_j over a row, or a slice of a row of
@@ -112,16 +101,6 @@ func (e *engine[T]) fastGrad(g, x []T, eps, m, s, lse, wy float64, classes int) 
 	} else {
 		e.ops.grad(g, x, m, a, b)
 	}
-}
-
-// gradCoef returns the factors of the gradient of a row of k classes:
-// ∂loss/∂z_j = a·exp(z_j − m) − b·w_j, less (1−ε')·w_y·scale at the target.
-func (e *engine[T]) gradCoef(eps, s, lse, wy float64, classes int) (a, b float64) {
-	k := float64(classes)
-	sumWq := (1-eps)*wy + eps*e.wSum/k // Σ_c w_c q̃_c
-	a = (sumWq*e.scale + 2*e.opt.ZLoss*lse*e.zs) / s
-	b = eps / k * e.scale
-	return a, b
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -3,6 +3,8 @@ package lsce
 import (
 	"fmt"
 	"math"
+
+	"github.com/lsce/lsce/internal/rowmath"
 )
 
 // generalRow computes one element in any layout, with soft-capping, class
@@ -49,7 +51,7 @@ func (e *engine[T]) generalRow(i int) (parts, error) {
 		}
 	}
 	if k == 0 {
-		return parts{}, &Error{Kind: ErrTarget, Row: i, Class: -1, Msg: "every class is masked"}
+		return parts{}, maskedError(i)
 	}
 	y := -1
 	if !e.soft {
@@ -74,15 +76,14 @@ func (e *engine[T]) generalRow(i int) (parts, error) {
 			sumWq += wc * q
 			swqz += wc * q * zc
 			if e.opt.ZeroFloor {
-				floor -= wc * xlogx((1-eps)*q+u)
+				floor -= wc * rowmath.Xlogx((1-eps)*q+u)
 			}
 		}
 	}
 	lse := m + math.Log(s)
 	var p parts
 	if soft != nil {
-		p = parts{eps: eps, nll: sumWq*lse - swqz, smooth: (wRow*lse - swz) / float64(k), floor: floor}
-		p.z = e.opt.ZLoss * lse * lse
+		p = rowmath.Soft(k, eps, lse, sumWq, swqz, swz, wRow, e.opt.ZLoss, floor)
 	} else {
 		p = e.rowParts(k, lse, z(y), weightOf(w, y), swz, wRow)
 		sumWq = weightOf(w, y)
@@ -91,7 +92,7 @@ func (e *engine[T]) generalRow(i int) (parts, error) {
 		return p, nil
 	}
 	// Sweep 3: g_c = (Σ w q̃)·p_c − w_c q̃_c, times the soft-cap's derivative.
-	a := (((1-eps)*sumWq+eps*wRow/float64(k))*e.scale + 2*e.opt.ZLoss*lse*e.zs) / s
+	a, _ := rowmath.Coef(k, eps, sumWq, wRow, s, lse, e.scale, e.zs, e.opt.ZLoss)
 	g := e.grad
 	for c := range e.lay.classes {
 		at := off + c*stride

@@ -1,6 +1,9 @@
 package lsce
 
-import "github.com/lsce/lsce/internal/kernel"
+import (
+	"github.com/lsce/lsce/internal/kernel"
+	"github.com/lsce/lsce/internal/rowmath"
+)
 
 // shortMaxClasses is the row length up to which contiguous rows are computed
 // a block at a time (shortBlock) rather than row by row: for short rows the
@@ -103,7 +106,7 @@ func (e *engine[T]) shortRows(lo, hi int, x, g, ex, fsc []T, out *sums, done *[b
 	zl, wSum, kf := e.opt.ZLoss, e.wSum, float64(k)
 	floor := 0.0 // H(q̃) without weights: the same for every row
 	if e.opt.ZeroFloor && e.wT == nil {
-		floor = floorIndex(eps, k, 1, wSum)
+		floor = rowmath.FloorIndex(eps, k, 1, wSum)
 	}
 	// The logarithms first, in a loop of their own: independent, their
 	// latencies overlap.
@@ -135,12 +138,12 @@ func (e *engine[T]) shortRows(lo, hi int, x, g, ex, fsc []T, out *sums, done *[b
 		if e.wT != nil {
 			wy = e.opt.Weight[y]
 			if e.opt.ZeroFloor {
-				fl = floorIndex(eps, k, wy, wSum)
+				fl = rowmath.FloorIndex(eps, k, wy, wSum)
 			}
 		}
 		nll := wy * (lse - float64(x[r*k+y]))
 		smooth := (wSum*lse - swz[r]) / kf
-		t.add(e.dst, i, parts{eps: eps, nll: nll, smooth: smooth, z: zl * lse * lse, floor: fl})
+		t.add(e.dst, i, parts{Eps: eps, NLL: nll, Smooth: smooth, Z: zl * lse * lse, Floor: fl})
 		if e.grad != nil {
 			a[r], _ = e.gradCoef(eps, s[r], lse, wy, k)
 			done[r] = true

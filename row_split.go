@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/lsce/lsce/internal/fanout"
+	"github.com/lsce/lsce/internal/rowmath"
 )
 
 // splitMinClasses is the row length from which a row is split across workers
@@ -23,12 +24,7 @@ type rowStat struct{ m, s, sx, swz float64 }
 //
 //	m = max(m, m_o),  s = s·exp(m − m') + s_o·exp(m_o − m'),  Σz and Σwz add.
 func (st *rowStat) merge(o rowStat) {
-	if o.m > st.m {
-		st.s = st.s*math.Exp(st.m-o.m) + o.s
-		st.m = o.m
-	} else if o.s > 0 {
-		st.s += o.s * math.Exp(o.m-st.m)
-	}
+	st.m, st.s = rowmath.Merge(st.m, st.s, o.m, o.s)
 	st.sx += o.sx
 	st.swz += o.swz
 }
@@ -101,10 +97,10 @@ func (e *engine[T]) runSplit() error {
 				if e.wT != nil {
 					sub.wT = e.wT[lo:hi]
 				}
-				sub.fastGrad(g[lo:hi], x[lo:hi], p.eps, m, s, lse, wy, k)
+				sub.fastGrad(g[lo:hi], x[lo:hi], p.Eps, m, s, lse, wy, k)
 				return nil
 			}))
-			g[y] -= T((1 - p.eps) * wy * e.scale)
+			g[y] -= T((1 - p.Eps) * wy * e.scale)
 		}
 		total.add(e.dst, i, p)
 	}

@@ -1,8 +1,6 @@
 package lsce
 
 import (
-	"fmt"
-
 	"github.com/lsce/lsce/internal/fanout"
 )
 
@@ -44,18 +42,18 @@ type sums struct {
 
 // add counts element i's parts, and stores them per element for None.
 func (t *sums) add(d *Result, i int, p parts) {
-	l := p.loss()
-	t.nll += p.nll
-	t.smooth += p.smooth
-	t.z += p.z
-	t.floor += p.floor
+	l := p.Main()
+	t.nll += p.NLL
+	t.smooth += p.Smooth
+	t.z += p.Z
+	t.floor += p.Floor
 	t.loss += l
 	// x·0 is 0 for finite x, NaN for ±Inf and NaN: one test for all five.
 	if t.bad == 0 && t.nll*0+t.smooth*0+t.z*0+t.floor*0+t.loss*0 != 0 {
 		t.bad = i + 1
 	}
 	if len(d.Losses) > 0 {
-		d.Losses[i], d.NLLs[i], d.Smooths[i] = l+p.z-p.floor, p.nll, p.smooth
+		d.Losses[i], d.NLLs[i], d.Smooths[i] = l+p.Z-p.Floor, p.NLL, p.Smooth
 	}
 }
 
@@ -78,16 +76,19 @@ func (t *sums) merge(o sums, first int) {
 // logits and weights can still overflow float64 in the loss (|z| near 1e308,
 // weights or λ near the largest float64): an error naming the first element
 // where it happens, not a silent ±Inf or NaN.
-func (e *engine[T]) finish(t sums) error {
-	d := e.dst
-	d.NLL, d.Smooth, d.Floor = t.nll*e.scale, t.smooth*e.scale, t.floor*e.scale
-	d.ZLoss = t.z * e.zs
-	d.Loss = t.loss*e.scale + d.ZLoss - d.Floor
+func (e *engine[T]) finish(t sums) error { return t.reduce(e.dst, e.scale, e.zs) }
+
+// reduce fills d's reduced fields from the sums over every element, with
+// the reduction's factors scale (main terms) and zs (z-loss).
+func (t sums) reduce(d *Result, scale, zs float64) error {
+	d.NLL, d.Smooth, d.Floor = t.nll*scale, t.smooth*scale, t.floor*scale
+	d.ZLoss = t.z * zs
+	d.Loss = t.loss*scale + d.ZLoss - d.Floor
 	if t.bad == 0 && !(finite(d.Loss) && finite(d.NLL) && finite(d.Smooth)) {
 		t.bad = 1 // finite sums, overflowing once scaled: tiny denominators
 	}
 	if t.bad > 0 {
-		return &Error{Kind: ErrNonFinite, Row: t.bad - 1, Class: -1, Msg: fmt.Sprintf("the loss overflows float64 here (loss %v, nll %v, smooth %v, z-loss %v): logits, weights or λ too large", d.Loss, d.NLL, d.Smooth, d.ZLoss)}
+		return lossOverflow(t.bad-1, d)
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package lsce
 import (
 	"fmt"
 	"math"
+
+	"github.com/lsce/lsce/internal/rowmath"
 )
 
 // Shard is one rank's slice [Start, Stop) of the classes of Rows rows of
@@ -87,15 +89,7 @@ type RowStats struct {
 func (a RowStats) Merge(b RowStats) RowStats {
 	r := RowStats{SumWZ: a.SumWZ + b.SumWZ, SumW: a.SumW + b.SumW, K: a.K + b.K,
 		ZY: a.ZY + b.ZY, WQ: a.WQ + b.WQ, Floor: a.Floor + b.Floor}
-	switch {
-	case b.SumExp == 0:
-		r.Max, r.SumExp = a.Max, a.SumExp
-	case a.SumExp == 0:
-		r.Max, r.SumExp = b.Max, b.SumExp
-	default:
-		r.Max = max(a.Max, b.Max)
-		r.SumExp = a.SumExp*math.Exp(a.Max-r.Max) + b.SumExp*math.Exp(b.Max-r.Max)
-	}
+	r.Max, r.SumExp = rowmath.Merge(a.Max, a.SumExp, b.Max, b.SumExp)
 	return r
 }
 
@@ -181,7 +175,7 @@ func (s Shard[T]) Stats(dst []RowStats, opt Options) error {
 		if s.Probs != nil {
 			q = s.Probs[i*width : (i+1)*width]
 		} else if y := s.Targets[i]; y < 0 || y >= s.Classes {
-			return &Error{Kind: ErrTarget, Row: i, Class: -1, Msg: fmt.Sprintf("target %d is outside [0, %d) and is not the ignore index %d", y, s.Classes, ign)}
+			return &Error{Kind: ErrTarget, Row: i, Class: -1, Msg: rowmath.TargetMsg(y, s.Classes, ign)}
 		}
 		st := RowStats{Max: math.Inf(-1)}
 		for c, v := range x {
@@ -221,11 +215,11 @@ func (s Shard[T]) Stats(dst []RowStats, opt Options) error {
 				kr = s.Allowed[i]
 			}
 			if kr > 0 {
-				eps := effectiveEpsilon(opt.Epsilon, opt.Variant, kr)
+				eps := rowmath.Epsilon(opt.Epsilon, opt.Variant == Others, kr)
 				u := eps / float64(kr)
 				for c := range x {
 					if mask == nil || mask[c] {
-						st.Floor -= weightOf(w, s.Start+c) * xlogx((1-eps)*float64(q[c])+u)
+						st.Floor -= weightOf(w, s.Start+c) * rowmath.Xlogx((1-eps)*float64(q[c])+u)
 					}
 				}
 			}
@@ -255,17 +249,6 @@ func softCap(z, c float64) float64 {
 	return z
 }
 
-// effectiveEpsilon is ε' for a row of k allowed classes (see Variant).
-func effectiveEpsilon(eps float64, v Variant, k int) float64 {
-	if v == Others {
-		if k < 2 {
-			return 0
-		}
-		return eps * float64(k) / float64(k-1)
-	}
-	return eps
-}
-
 // shardScale returns the reduction's denominators for rows of targets (nil:
 // probability targets), as CrossEntropy computes them.
 func shardScale(rows int, targets []int, opt *Options) (denom float64, counted int, scale, zs float64) {
@@ -281,10 +264,8 @@ func shardScale(rows int, targets []int, opt *Options) (denom float64, counted i
 			denom += weightOf(opt.Weight, y)
 		}
 	}
-	scale, zs = 1, 1
-	if opt.Reduction == Mean {
-		scale, zs = inverse(denom), inverse(float64(counted))
-	} else {
+	scale, zs = rowmath.Scale(opt.Reduction == Mean, denom, counted)
+	if opt.Reduction != Mean {
 		denom = 1
 	}
 	return denom, counted, scale, zs
@@ -322,42 +303,29 @@ func ShardLoss(merged []RowStats, targets []int, opt Options) (*Result, error) {
 		r.NLLs = make([]float64, len(merged))
 		r.Smooths = make([]float64, len(merged))
 	}
-	var main, nllSum, smoothSum, zSum, floorSum float64
+	var t sums
 	for i, st := range merged {
 		if targets != nil && targets[i] == ign {
+			t.add(r, i, parts{})
 			continue
 		}
-		if st.K < 1 || !(st.SumExp > 0) {
-			return nil, &Error{Kind: ErrTarget, Row: i, Class: -1, Msg: "every class is masked"}
+		lse := st.LSE()
+		switch {
+		case st.K < 1 || st.SumExp == 0:
+			return nil, maskedError(i)
+		case !finite(lse) || !finite(st.SumWZ) || !finite(st.ZY):
+			return nil, &Error{Kind: ErrNonFinite, Row: i, Class: -1, Msg: fmt.Sprintf("the logits of this row overflow (log-sum-exp %v, Σ w·z %v)", lse, st.SumWZ)}
 		}
 		k := int(st.K)
-		eps := effectiveEpsilon(opt.Epsilon, opt.Variant, k)
-		lse := st.LSE()
-		nll := st.WQ*lse - st.ZY
-		smooth := (st.SumW*lse - st.SumWZ) / st.K
-		z := opt.ZLoss * lse * lse
-		floor := st.Floor
+		eps := rowmath.Epsilon(opt.Epsilon, opt.Variant == Others, k)
 		if targets != nil {
-			nll = st.WQ * (lse - st.ZY)
-			floor = 0
-			if opt.ZeroFloor {
-				floor = floorIndex(eps, k, weightOf(opt.Weight, targets[i]), st.SumW)
-			}
-		}
-		l := (1-eps)*nll + eps*smooth
-		main += l
-		nllSum += nll
-		smoothSum += smooth
-		zSum += z
-		floorSum += floor
-		if r.Losses != nil {
-			r.Losses[i], r.NLLs[i], r.Smooths[i] = l+z-floor, nll, smooth
+			t.add(r, i, rowmath.Index(k, eps, lse, st.ZY, st.WQ, st.SumWZ, st.SumW, opt.ZLoss, opt.ZeroFloor))
+		} else {
+			t.add(r, i, rowmath.Soft(k, eps, lse, st.WQ, st.ZY, st.SumWZ, st.SumW, opt.ZLoss, st.Floor))
 		}
 	}
-	r.NLL, r.Smooth, r.Floor, r.ZLoss = nllSum*scale, smoothSum*scale, floorSum*scale, zSum*zs
-	r.Loss = main*scale + r.ZLoss - r.Floor
-	if !finite(r.Loss) || !finite(r.NLL) || !finite(r.Smooth) {
-		return nil, &Error{Kind: ErrNonFinite, Row: -1, Class: -1, Msg: fmt.Sprintf("the loss overflows float64 (loss %v, nll %v, smooth %v): logits or weights too large", r.Loss, r.NLL, r.Smooth)}
+	if err := t.reduce(r, scale, zs); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
@@ -380,15 +348,8 @@ func (s Shard[T]) Grad(grad []T, merged []RowStats, opt Options) error {
 	// As CrossEntropyGrad: an index target's gradient is at most scale·max w
 	// and must fit T; probability targets are checked per value below.
 	if s.Targets != nil {
-		wMax := 1.0
-		if opt.Weight != nil {
-			wMax = 0
-			for _, w := range opt.Weight {
-				wMax = max(wMax, w)
-			}
-		}
-		if b := scale * wMax; !(b <= maxFinite[T]()) {
-			return &Error{Kind: ErrWeight, Row: -1, Class: -1, Msg: fmt.Sprintf("the gradient overflows %T: largest weight %g over the mean's denominator Σ w_y = %g", T(0), wMax, denom)}
+		if err := gradBound[T](opt.Weight, scale, denom); err != nil {
+			return err
 		}
 	}
 	width, ign, capc, w := s.Stop-s.Start, opt.ignoreIndex(), opt.SoftCap, opt.Weight
@@ -399,13 +360,13 @@ func (s Shard[T]) Grad(grad []T, merged []RowStats, opt Options) error {
 			continue
 		}
 		st := merged[i]
-		if st.K < 1 || !(st.SumExp > 0) {
-			return &Error{Kind: ErrTarget, Row: i, Class: -1, Msg: "every class is masked"}
+		if st.K < 1 || st.SumExp == 0 {
+			return maskedError(i)
 		}
 		x := s.Logits[i*width : (i+1)*width]
 		mask := s.rowMask(i)
 		k := int(st.K)
-		eps := effectiveEpsilon(opt.Epsilon, opt.Variant, k)
+		eps := rowmath.Epsilon(opt.Epsilon, opt.Variant == Others, k)
 		u := eps / st.K
 		y := -1
 		wq := st.WQ
@@ -416,7 +377,7 @@ func (s Shard[T]) Grad(grad []T, merged []RowStats, opt Options) error {
 		// g_c = (Σ w q̃·scale + 2λ·LSE·zs)·p_c − w_c·q̃_c·scale, times the
 		// soft-cap's derivative 1 − (z_c/c)².
 		lse := st.LSE()
-		a := (((1-eps)*wq+u*st.SumW)*scale + 2*opt.ZLoss*lse*zs) / st.SumExp
+		a, _ := rowmath.Coef(k, eps, wq, st.SumW, st.SumExp, lse, scale, zs, opt.ZLoss)
 		for c, v := range x {
 			if mask != nil && !mask[c] {
 				g[c] = 0

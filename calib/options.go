@@ -57,8 +57,8 @@ func (o *Options) validate(classes int) error {
 	if classes < 2 {
 		return optionError("%d classes: calibration needs at least 2", classes)
 	}
-	if !(o.Epsilon >= 0 && o.Epsilon <= 1) {
-		return optionError("epsilon %v is outside [0, 1]", o.Epsilon)
+	if err := (&lsce.Options{Epsilon: o.Epsilon}).Validate(classes); err != nil {
+		return err
 	}
 	if o.Bins < 0 || o.Bins > MaxBins {
 		return optionError("bins %d: want 1 … %d (0 for the default %d)", o.Bins, MaxBins, DefaultBins)

@@ -46,11 +46,11 @@ package linear
 import (
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
 	"github.com/lsce/lsce"
+	"github.com/lsce/lsce/internal/fanout"
 	"github.com/lsce/lsce/internal/kernel"
+	"github.com/lsce/lsce/internal/rowmath"
 )
 
 // Float is the element type: float32 or float64.
@@ -102,10 +102,10 @@ func CrossEntropyGrad[T Float](g Grads[T], in Input[T], opt lsce.Options) (*lsce
 	if err != nil {
 		return nil, err
 	}
-	if err := f.statistics(); err != nil {
-		return nil, err
-	}
-	res, err := f.result()
+	f.statistics()
+	// The class blocks are shards of every row: their statistics, merged,
+	// go through the same loss as lsce's Shard protocol.
+	res, err := lsce.ShardLoss(f.st, in.Targets, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -117,22 +117,18 @@ func CrossEntropyGrad[T Float](g Grads[T], in Input[T], opt lsce.Options) (*lsce
 
 // fused holds one call's settings and per-row statistics.
 type fused[T Float] struct {
-	in       Input[T]
-	g        Grads[T]
-	opt      *lsce.Options
-	n, d, v  int
-	rb, cb   int
-	workers  int
-	ign      int
-	wT       []T // class weights in T, or nil
-	wSum     float64
-	eps      float64 // ε' (constant: every row has all V classes)
-	scale    float64 // 1/Σw_y for Mean
-	zs       float64 // 1/Counted for Mean (z-loss)
-	counted  int
-	denom    float64
-	m, s, zy []float64 // per row: max, Σexp(z − max), z_y (soft-capped)
-	swz      []float64 // per row: Σ_c w_c·z_c
+	in        Input[T]
+	g         Grads[T]
+	opt       *lsce.Options
+	n, d, v   int
+	rb, cb    int
+	workers   int
+	ign       int
+	wT        []T // class weights in T, or nil
+	wSum      float64
+	eps       float64 // ε' (constant: every row has all V classes)
+	scale, zs float64 // the reduction's factors (rowmath.Scale)
+	st        []lsce.RowStats
 }
 
 func newFused[T Float](g Grads[T], in Input[T], opt *lsce.Options) (*fused[T], error) {
@@ -156,13 +152,11 @@ func newFused[T Float](g Grads[T], in Input[T], opt *lsce.Options) (*fused[T], e
 	case g.B != nil && len(g.B) != v:
 		return nil, shapeErr("db buffer holds %d values, want %d", len(g.B), v)
 	}
-	if err := validate(opt, v); err != nil {
+	if err := opt.Validate(v); err != nil {
 		return nil, err
 	}
-	for name, x := range map[string][]T{"H": in.H, "W": in.W, "bias": in.B} {
-		if err := checkFinite(name, x, d); err != nil {
-			return nil, err
-		}
+	if opt.ClassMask != nil {
+		return nil, &lsce.Error{Kind: lsce.ErrOption, Row: -1, Class: -1, Msg: "class masks are not supported by the fused linear loss"}
 	}
 	f := &fused[T]{in: in, g: g, opt: opt, n: n, d: d, v: v, rb: in.RowBlock, cb: in.ClassBlock, ign: lsce.DefaultIgnoreIndex}
 	if f.rb <= 0 {
@@ -171,10 +165,7 @@ func newFused[T Float](g Grads[T], in Input[T], opt *lsce.Options) (*fused[T], e
 	if f.cb <= 0 {
 		f.cb = DefaultClassBlock
 	}
-	f.workers = opt.Workers
-	if f.workers <= 0 {
-		f.workers = runtime.GOMAXPROCS(0)
-	}
+	f.workers = fanout.Workers(opt.Workers, 0, 0)
 	if opt.IgnoreIndex != nil {
 		f.ign = *opt.IgnoreIndex
 	}
@@ -187,79 +178,38 @@ func newFused[T Float](g Grads[T], in Input[T], opt *lsce.Options) (*fused[T], e
 			f.wSum += w
 		}
 	}
+	counted, denom := 0, 0.0
 	for i, y := range in.Targets {
 		if y == f.ign {
 			continue
 		}
 		if y < 0 || y >= v {
-			return nil, &lsce.Error{Kind: lsce.ErrTarget, Row: i, Class: -1, Msg: fmt.Sprintf("target %d is outside [0, %d) and is not the ignore index %d", y, v, f.ign)}
+			return nil, &lsce.Error{Kind: lsce.ErrTarget, Row: i, Class: -1, Msg: rowmath.TargetMsg(y, v, f.ign)}
 		}
-		f.counted++
-		f.denom += weight(opt.Weight, y)
+		counted++
+		denom += weight(opt.Weight, y)
 	}
-	f.eps = opt.Epsilon
-	if opt.Variant == lsce.Others {
-		f.eps = 0
-		if v > 1 {
-			f.eps = opt.Epsilon * float64(v) / float64(v-1)
-		}
-	}
-	f.scale, f.zs = 1, 1
-	if opt.Reduction == lsce.Mean {
-		f.scale, f.zs = inverse(f.denom), inverse(float64(f.counted))
-	} else {
-		f.denom = 1
+	f.eps = rowmath.Epsilon(opt.Epsilon, opt.Variant == lsce.Others, v)
+	f.scale, f.zs = rowmath.Scale(opt.Reduction == lsce.Mean, denom, counted)
+	if opt.Reduction != lsce.Mean {
+		denom = 1
 	}
 	// As lsce.CrossEntropyGrad: the logits' gradient is at most scale·max w
 	// in magnitude and must fit T.
 	if g.H != nil || g.W != nil || g.B != nil {
-		wMax := 1.0
-		if opt.Weight != nil {
-			wMax = 0
-			for _, w := range opt.Weight {
-				wMax = max(wMax, w)
-			}
-		}
-		if b := f.scale * wMax; !(b <= maxFinite[T]()) {
-			return nil, &lsce.Error{Kind: lsce.ErrWeight, Row: -1, Class: -1, Msg: fmt.Sprintf("the gradient overflows %T: largest weight %g over the mean's denominator Σ w_y = %g", T(0), wMax, f.denom)}
+		if wMax := rowmath.MaxWeight(opt.Weight); rowmath.GradOverflows(wMax, f.scale, maxFinite[T]()) {
+			return nil, &lsce.Error{Kind: lsce.ErrWeight, Row: -1, Class: -1, Msg: rowmath.GradOverflowMsg(fmt.Sprintf("%T", T(0)), wMax, denom)}
 		}
 	}
-	f.m, f.s, f.zy, f.swz = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	// Last, as lsce finds a non-finite logit only after checking the
+	// options and targets.
+	for name, x := range map[string][]T{"H": in.H, "W": in.W, "bias": in.B} {
+		if err := checkFinite(name, x, d); err != nil {
+			return nil, err
+		}
+	}
+	f.st = make([]lsce.RowStats, n)
 	return f, nil
-}
-
-// validate checks the options, as lsce does for its own calls.
-func validate(o *lsce.Options, classes int) error {
-	bad := func(format string, args ...any) error {
-		return &lsce.Error{Kind: lsce.ErrOption, Row: -1, Class: -1, Msg: fmt.Sprintf(format, args...)}
-	}
-	switch {
-	case !(o.Epsilon >= 0 && o.Epsilon <= 1):
-		return bad("epsilon %v is outside [0, 1]", o.Epsilon)
-	case o.Reduction != lsce.Mean && o.Reduction != lsce.Sum && o.Reduction != lsce.None:
-		return bad("unknown reduction %d", int(o.Reduction))
-	case o.Variant != lsce.Uniform && o.Variant != lsce.Others:
-		return bad("unknown variant %d", int(o.Variant))
-	case !(o.ZLoss >= 0) || math.IsInf(o.ZLoss, 0):
-		return bad("z-loss %v: want a finite λ ≥ 0", o.ZLoss)
-	case !(o.SoftCap >= 0) || math.IsInf(o.SoftCap, 0):
-		return bad("soft-cap %v: want a finite c ≥ 0", o.SoftCap)
-	case o.ClassMask != nil:
-		return bad("class masks are not supported by the fused linear loss")
-	case o.Workers < 0:
-		return bad("workers %d is negative", o.Workers)
-	}
-	if o.Weight != nil {
-		if len(o.Weight) != classes {
-			return &lsce.Error{Kind: lsce.ErrShape, Row: -1, Class: -1, Msg: fmt.Sprintf("%d class weights for %d classes", len(o.Weight), classes)}
-		}
-		for c, w := range o.Weight {
-			if !(w >= 0) || math.IsInf(w, 0) {
-				return &lsce.Error{Kind: lsce.ErrWeight, Row: -1, Class: c, Msg: fmt.Sprintf("weight %v: want finite and ≥ 0", w)}
-			}
-		}
-	}
-	return nil
 }
 
 // checkFinite reports the first NaN or ±Inf of x, a matrix with cols columns.
@@ -287,32 +237,13 @@ func weight(w []float64, c int) float64 {
 	return w[c]
 }
 
-func inverse(x float64) float64 {
-	if x == 0 {
-		return 0
-	}
-	return 1 / x
-}
-
 // parallel runs fn(worker, item) for items [0, items) dealt round-robin to
 // the workers: a fixed assignment, so results do not depend on scheduling.
 func (f *fused[T]) parallel(items int, fn func(worker, item int)) {
-	workers := min(f.workers, items)
-	if workers <= 1 {
-		for it := range items {
-			fn(0, it)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for it := w; it < items; it += workers {
-				fn(w, it)
-			}
-		})
-	}
-	wg.Wait()
+	fanout.Run(items, f.workers, fanout.Func(func(w, it int) error {
+		fn(w, it)
+		return nil
+	}))
 }
 
 // logitsBlock computes z = H[r0:r1]·W[c0:c1]ᵀ + b[c0:c1], soft-capped, into
@@ -343,10 +274,15 @@ func (f *fused[T]) logitsBlock(buf []T, r0, r1, c0, c1 int) []T {
 	return z
 }
 
-// statistics is pass 1: each row's max, Σexp, z_y and Σ w·z.
-func (f *fused[T]) statistics() error {
-	for i := range f.n {
-		f.m[i] = math.Inf(-1)
+// statistics is pass 1: each row's lsce.RowStats over all classes (max,
+// Σexp, z_y, Σ w·z), merged class block by class block. A block whose
+// logits overflow leaves a NaN Σexp, which lsce.ShardLoss reports.
+func (f *fused[T]) statistics() {
+	wy := func(y int) float64 { return weight(f.opt.Weight, y) }
+	for i, y := range f.in.Targets {
+		if y != f.ign {
+			f.st[i] = lsce.RowStats{Max: math.Inf(-1), SumW: f.wSum, K: float64(f.v), WQ: wy(y)}
+		}
 	}
 	rowBlocks := (f.n + f.rb - 1) / f.rb
 	bufs := make([][]T, f.workers)
@@ -364,26 +300,21 @@ func (f *fused[T]) statistics() error {
 				if y == f.ign {
 					continue
 				}
+				st := &f.st[i]
 				row := z[(i-r0)*cw : (i-r0+1)*cw]
 				bm, bs, bsx := stats(row)
-				if !(bs > 0) || math.IsNaN(bsx) || math.IsInf(bsx, 0) {
-					f.s[i] = math.NaN() // reported in result()
-					continue
+				if !(bs > 0) || !rowmath.Finite(bsx) {
+					st.SumExp = math.NaN()
 				}
-				if bm > f.m[i] {
-					f.s[i] = f.s[i]*math.Exp(f.m[i]-bm) + bs
-					f.m[i] = bm
-				} else {
-					f.s[i] += bs * math.Exp(bm-f.m[i])
-				}
+				st.Max, st.SumExp = rowmath.Merge(st.Max, st.SumExp, bm, bs)
 				if y >= c0 && y < c1 {
-					f.zy[i] = float64(row[y-c0])
+					st.ZY = float64(row[y-c0])
 				}
 				if f.opt.SoftCap > 0 {
 					if f.wT != nil {
-						f.swz[i] += dotW(row, f.wT[c0:c1])
+						st.SumWZ += dotW(row, f.wT[c0:c1])
 					} else {
-						f.swz[i] += bsx
+						st.SumWZ += bsx
 					}
 				}
 			}
@@ -392,7 +323,6 @@ func (f *fused[T]) statistics() error {
 	if f.opt.SoftCap == 0 {
 		f.smoothingSums()
 	}
-	return nil
 }
 
 // smoothingSums computes Σ_c w_c·z_c = h·u + β for every row, with
@@ -413,62 +343,17 @@ func (f *fused[T]) smoothingSums() {
 			beta += wc * float64(f.in.B[c])
 		}
 	}
-	for i := range f.n {
+	for i, y := range f.in.Targets {
+		if y == f.ign {
+			continue
+		}
 		h := f.in.H[i*f.d : (i+1)*f.d]
 		s := beta
 		for k, x := range h {
 			s += float64(x) * u[k]
 		}
-		f.swz[i] = s
+		f.st[i].SumWZ = s
 	}
-}
-
-// result assembles the losses from the statistics, as lsce does.
-func (f *fused[T]) result() (*lsce.Result, error) {
-	opt := f.opt
-	r := &lsce.Result{Denominator: f.denom, Counted: f.counted, LossShape: []int{f.n}}
-	if opt.Reduction == lsce.None {
-		r.Losses, r.NLLs, r.Smooths = make([]float64, f.n), make([]float64, f.n), make([]float64, f.n)
-	}
-	k := float64(f.v)
-	eps := f.eps
-	var main, nll, smooth, zl, floor float64
-	for i, y := range f.in.Targets {
-		if y == f.ign {
-			continue
-		}
-		lse := f.m[i] + math.Log(f.s[i])
-		if math.IsNaN(lse) || math.IsInf(lse, 0) || math.IsNaN(f.swz[i]) || math.IsInf(f.swz[i], 0) {
-			return nil, &lsce.Error{Kind: lsce.ErrNonFinite, Row: i, Class: -1, Msg: "logits of this row overflow"}
-		}
-		wy := weight(opt.Weight, y)
-		pn := wy * (lse - f.zy[i])
-		ps := (f.wSum*lse - f.swz[i]) / k
-		pz := opt.ZLoss * lse * lse
-		var pf float64
-		if opt.ZeroFloor {
-			u := eps / k
-			pf = -wy * xlogx(1-eps+u)
-			if u > 0 {
-				pf -= (f.wSum - wy) * xlogx(u)
-			}
-		}
-		l := (1-eps)*pn + eps*ps
-		main += l
-		nll += pn
-		smooth += ps
-		zl += pz
-		floor += pf
-		if r.Losses != nil {
-			r.Losses[i], r.NLLs[i], r.Smooths[i] = l+pz-pf, pn, ps
-		}
-	}
-	r.NLL, r.Smooth, r.Floor, r.ZLoss = nll*f.scale, smooth*f.scale, floor*f.scale, zl*f.zs
-	r.Loss = main*f.scale + r.ZLoss - r.Floor
-	if finite := func(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }; !finite(r.Loss) || !finite(r.NLL) || !finite(r.Smooth) {
-		return nil, &lsce.Error{Kind: lsce.ErrNonFinite, Row: -1, Class: -1, Msg: fmt.Sprintf("the loss overflows float64 (loss %v): logits or weights too large", r.Loss)}
-	}
-	return r, nil
 }
 
 // maxFinite is the largest finite value of T.
@@ -477,13 +362,6 @@ func maxFinite[T Float]() float64 {
 		return math.MaxFloat32
 	}
 	return math.MaxFloat64
-}
-
-func xlogx(x float64) float64 {
-	if x <= 0 {
-		return 0
-	}
-	return x * math.Log(x)
 }
 
 // gradient is pass 2: blocks of G = ∂loss/∂Z, multiplied out into dH, dW and
@@ -557,8 +435,7 @@ func (f *fused[T]) gradient() {
 func (f *fused[T]) gradBlock(gb, z []T, r0, r1, c0, c1 int) {
 	cw := c1 - c0
 	opt := f.opt
-	eps, k := f.eps, float64(f.v)
-	u := eps / k
+	eps := f.eps
 	for i := r0; i < r1; i++ {
 		gr := gb[(i-r0)*cw : (i-r0+1)*cw]
 		zr := z[(i-r0)*cw : (i-r0+1)*cw]
@@ -568,12 +445,12 @@ func (f *fused[T]) gradBlock(gb, z []T, r0, r1, c0, c1 int) {
 			continue
 		}
 		wy := weight(opt.Weight, y)
-		lse := f.m[i] + math.Log(f.s[i])
-		a := (((1-eps)*wy+u*f.wSum)*f.scale + 2*opt.ZLoss*lse*f.zs) / f.s[i]
+		st := &f.st[i]
+		a, b := rowmath.Coef(f.v, eps, wy, f.wSum, st.SumExp, st.LSE(), f.scale, f.zs, opt.ZLoss)
 		if f.wT != nil {
-			gradW(gr, zr, f.wT[c0:c1], f.m[i], a, u*f.scale)
+			gradW(gr, zr, f.wT[c0:c1], st.Max, a, b)
 		} else {
-			grad(gr, zr, f.m[i], a, u*f.scale)
+			grad(gr, zr, st.Max, a, b)
 		}
 		if y >= c0 && y < c1 {
 			gr[y-c0] -= T((1 - eps) * wy * f.scale)

@@ -1,10 +1,8 @@
 package linear
 
 import (
-	"runtime"
-	"sync"
-
 	"github.com/lsce/lsce"
+	"github.com/lsce/lsce/internal/fanout"
 )
 
 // Materialised is the reference path the fused loss avoids: it computes all
@@ -16,10 +14,7 @@ func Materialised[T Float](g Grads[T], in Input[T], opt lsce.Options) (*lsce.Res
 	if _, err := newFused(g, in, &opt); err != nil {
 		return nil, err
 	}
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := fanout.Workers(opt.Workers, 0, 0)
 	z := make([]T, n*v)
 	splitRows(n, workers, func(r0, r1 int) {
 		gemmNT(r1-r0, v, d, in.H[r0*d:], d, in.W, d, z[r0*v:], v)
@@ -63,15 +58,14 @@ func Materialised[T Float](g Grads[T], in Input[T], opt lsce.Options) (*lsce.Res
 	return res, nil
 }
 
-// splitRows runs fn on up to workers contiguous ranges covering [0, m).
+// splitRows runs fn on contiguous ranges of at least 64 rows covering
+// [0, m), one per worker.
 func splitRows(m, workers int, fn func(lo, hi int)) {
-	workers = max(1, min(workers, m/64))
-	chunk := (m + workers - 1) / workers
-	var wg sync.WaitGroup
-	for lo := 0; lo < m; lo += chunk {
-		wg.Go(func() { fn(lo, min(lo+chunk, m)) })
-	}
-	wg.Wait()
+	parts := max(1, min(workers, m/64))
+	fanout.Run(parts, parts, fanout.Func(func(_, p int) error {
+		fn(p*m/parts, (p+1)*m/parts)
+		return nil
+	}))
 }
 
 // Implementation names the matrix-product implementation in use: "avx2"

@@ -63,14 +63,13 @@ func runEval(env *env, f *evalFlags, args []string) error {
 		return usageErrorf("--logits and --targets are required")
 	case f.bins <= 0 || f.bins > calib.MaxBins:
 		return usageErrorf("--bins %d: want 1 … %d", f.bins, calib.MaxBins)
-	case !(f.epsilon >= 0 && f.epsilon <= 1):
-		return usageErrorf("--epsilon %v: want a value in [0, 1]", f.epsilon)
 	case f.format != "text" && f.format != "json":
 		return usageErrorf("--format %q: want text or json", f.format)
-	case f.workers < 0:
-		return usageErrorf("--workers %d: want 0 (one per CPU) or more", f.workers)
 	case f.progress != "auto" && f.progress != "always" && f.progress != "never":
 		return usageErrorf("--progress %q: want auto, always or never", f.progress)
+	}
+	if err := checkOptions(lsce.Options{Epsilon: f.epsilon, Workers: f.workers}, 0); err != nil {
+		return err
 	}
 	if f.plot != "" {
 		if _, err := reliability.FormatOf(f.plot); err != nil {

@@ -73,8 +73,8 @@ func runExplain(env *env, args []string, f *explainFlags) error {
 	if len(args) > 0 {
 		return usageErrorf("unexpected argument %q (see 'lsce help explain')", args[0])
 	}
-	if !(f.epsilon >= 0 && f.epsilon <= 1) {
-		return usageErrorf("--epsilon %v: want a value in [0, 1]", f.epsilon)
+	if err := checkOptions(lsce.Options{Epsilon: f.epsilon}, 0); err != nil {
+		return err
 	}
 	format := f.format
 	switch format {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -121,9 +120,6 @@ func prepareLoss(env *env, f *lossFlags) (*lossJob, error) {
 	if stdins > 1 {
 		return nil, usageErrorf("only one input can be standard input (-)")
 	}
-	if !(f.epsilon >= 0 && f.epsilon <= 1) {
-		return nil, usageErrorf("--epsilon %v: want a value in [0, 1]", f.epsilon)
-	}
 	red, err := lsce.ParseReduction(f.reduction)
 	if err != nil {
 		return nil, usageErrorf("--reduction: %v", err)
@@ -137,15 +133,6 @@ func prepareLoss(env *env, f *lossFlags) (*lossJob, error) {
 	default:
 		return nil, usageErrorf("--format %q: want text, json or csv", f.format)
 	}
-	if f.workers < 0 {
-		return nil, usageErrorf("--workers %d: want 0 (one per CPU) or more", f.workers)
-	}
-	if !(f.zLoss >= 0) || math.IsInf(f.zLoss, 0) {
-		return nil, usageErrorf("--z-loss %v: want a finite λ ≥ 0", f.zLoss)
-	}
-	if !(f.softCap >= 0) || math.IsInf(f.softCap, 0) {
-		return nil, usageErrorf("--softcap %v: want a finite c ≥ 0 (0 disables it)", f.softCap)
-	}
 	if f.grad == "-" {
 		return nil, usageErrorf("--grad -: standard output carries the results; name a file")
 	}
@@ -158,6 +145,9 @@ func prepareLoss(env *env, f *lossFlags) (*lossJob, error) {
 		Epsilon: f.epsilon, Reduction: red, Variant: variant, ClassLast: f.classLast,
 		IgnoreIndex: new(f.ignoreIndex), Workers: f.workers, ZLoss: f.zLoss, SoftCap: f.softCap,
 		ZeroFloor: f.zeroFloor,
+	}
+	if err := checkOptions(j.opt, 0); err != nil {
+		return nil, err
 	}
 
 	if j.logits, err = readInput(env, f.logits); err != nil {
@@ -376,9 +366,20 @@ func floats[T lsce.Float](t *tensorio.Tensor) []T {
 // placeError turns an *lsce.Error into "FILE: PLACE: reason", the place in
 // the terms of the file the bad value came from.
 func (j *lossJob) placeError(err error) error {
-	le, ok := err.(*lsce.Error)
-	if !ok {
+	var le *lsce.Error
+	if !errors.As(err, &le) {
 		return err
+	}
+	switch {
+	case errors.Is(le, lsce.ErrMasked) && j.mask != nil:
+		if j.mask.Len() == j.classes() {
+			return inputErrorf("%s: every class is masked", j.mask.Name)
+		}
+		return inputErrorf("%s: %s: every class is masked", j.mask.Name, j.rowWhere(j.mask, le.Row))
+	case le.Option == "weight" && le.Class < 0 && j.weights != nil:
+		return inputErrorf("%s: %s", j.weights.Name, le.Msg)
+	case le.Option == "weight" && le.Class < 0:
+		return usageErrorf("--weights: %s", le.Msg)
 	}
 	switch le.Kind {
 	case lsce.ErrNonFinite:
@@ -392,12 +393,6 @@ func (j *lossJob) placeError(err error) error {
 		}
 		return inputErrorf("%s: %s: %s", j.targets.Name, j.targets.Where(j.logitIndex(le.Row, max(le.Class, 0))), le.Msg)
 	case lsce.ErrTarget:
-		if le.Msg == "every class is masked" && j.mask != nil {
-			if j.mask.Len() == j.classes() {
-				return inputErrorf("%s: every class is masked", j.mask.Name)
-			}
-			return inputErrorf("%s: %s: every class is masked", j.mask.Name, j.rowWhere(j.mask, le.Row))
-		}
 		if j.index != nil && le.Row >= 0 {
 			return inputErrorf("%s: %s: %s", j.targets.Name, j.targets.Where(le.Row), le.Msg)
 		}
