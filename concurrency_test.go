@@ -146,16 +146,22 @@ func TestResultReuse(t *testing.T) {
 
 // mallocs returns the average number of heap allocations of f over runs
 // calls, at the current GOMAXPROCS (testing.AllocsPerRun sets GOMAXPROCS to
-// 1, which would hide the default Options' workers).
+// 1, which would hide the default Options' workers). The process-wide count
+// also sees the odd allocation of the runtime or the test framework, so the
+// least of five trials is returned: an allocation of f shows in every one.
 func mallocs(runs int, f func()) float64 {
 	f()
-	var a, b runtime.MemStats
-	runtime.ReadMemStats(&a)
-	for range runs {
-		f()
+	least := math.Inf(1)
+	for range 5 {
+		var a, b runtime.MemStats
+		runtime.ReadMemStats(&a)
+		for range runs {
+			f()
+		}
+		runtime.ReadMemStats(&b)
+		least = min(least, float64(b.Mallocs-a.Mallocs)/float64(runs))
 	}
-	runtime.ReadMemStats(&b)
-	return float64(b.Mallocs-a.Mallocs) / float64(runs)
+	return least
 }
 
 // TestDefaultOptionsAllocs: with the default Options (Workers 0) and
