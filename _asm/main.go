@@ -207,7 +207,8 @@ type sweep struct {
 	flush  func()
 	zero   func()
 	// ahead, when set, holds a byte distance: every unrolled step of the
-	// main loop prefetches (into L2) the cache line that far past p.
+	// main loop prefetches (into L1) each cache line of the step that far
+	// past p.
 	ahead GPVirtual
 }
 
@@ -235,7 +236,9 @@ func (w *sweep) emit() {
 	SHRQ(U8(bitsOf(step)), j)
 	Label(w.name + "_inner")
 	if w.ahead != nil {
-		PREFETCHT1(Mem{Base: w.p, Index: w.ahead, Scale: 1})
+		for off := 0; off < w.unroll*vb; off += 64 {
+			PREFETCHT0(Mem{Base: w.p, Index: w.ahead, Scale: 1, Disp: off})
+		}
 	}
 	for u := 0; u < w.unroll; u++ {
 		w.body(u*vb, u, nil)
@@ -391,11 +394,13 @@ func (s *spec) maxSum() {
 // store, expStore{T}(e, x []T, m T) float64, which also writes
 // e[j] = exp(x[j] − m) (e may alias x).
 //
-// This sweep is compute-bound and its row is in cache; meanwhile it
-// prefetches the memory that follows the row, len(x) elements ahead: in a
-// row-major matrix, the next row, which then streams in while exponentials
-// are computed instead of after. (A prefetch never faults, so reaching past
-// the last row is harmless.)
+// The caller passes one L1-sized block of a row (see package kernel's
+// stats), which its maximum sweep has just brought into L1: this sweep is
+// compute-bound. Meanwhile it prefetches into L1 every cache line of the
+// len(x) elements that follow, the block the caller reads next, so that the
+// memory read overlaps the exponentials instead of following them; the
+// distance is one block, whatever the CPU. (A prefetch never faults, so
+// reaching past the last row is harmless.)
 func (s *spec) expSum(store bool) {
 	name := "expSum" + s.suffix + s.isa
 	sig := fmt.Sprintf("func(x []%s, m %s) float64", s.goType, s.goType)

@@ -32,8 +32,10 @@ func GradWF64(g, x, w []float64, m, a, b float64) { active.gradW64(g, x, w, m, a
 // StatsExpF32 is StatsF32 that also leaves e[j] = exp(x[j] − m) in e for
 // every j < len(x) (len(e) ≥ len(x); e may alias x), so that the gradient is
 // one AxpbF32 away: a forward-with-gradient pass computes each exponential
-// once. When the statistics are not finite, e is not written. It sweeps the
-// row twice, so it pays for rows that stay in cache (L2) between the sweeps.
+// once. When the statistics are not finite, e is not written from the block
+// holding the first non-finite logit on (so that, when e is x, that logit is
+// still there for the caller to locate); the earlier elements of e are then
+// meaningless. It reads the row from memory once, in L1-sized blocks.
 func StatsExpF32(e, x []float32) (m, s, sx float64) { return active.statsExp32(e, x) }
 
 // StatsExpF64 is StatsExpF32 for float64 rows.

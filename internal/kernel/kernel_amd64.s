@@ -596,7 +596,7 @@ expSumF32AVX2_small:
 	SHRQ $0x04, BX
 
 expSumF32AVX2_inner:
-	PREFETCHT1   (AX)(DX*1)
+	PREFETCHT0   (AX)(DX*1)
 	VMOVUPS      (AX), Y4
 	VSUBPS       Y0, Y4, Y4
 	VMAXPS       f32clamp<>+0(SB), Y4, Y4
@@ -754,7 +754,7 @@ expStoreF32AVX2_small:
 	SHRQ $0x04, SI
 
 expStoreF32AVX2_inner:
-	PREFETCHT1   (AX)(BX*1)
+	PREFETCHT0   (AX)(BX*1)
 	VMOVUPS      (AX), Y4
 	VSUBPS       Y0, Y4, Y4
 	VMAXPS       f32clamp<>+0(SB), Y4, Y4
@@ -1775,7 +1775,7 @@ expSumF64AVX2_small:
 	SHRQ $0x03, BX
 
 expSumF64AVX2_inner:
-	PREFETCHT1   (AX)(DX*1)
+	PREFETCHT0   (AX)(DX*1)
 	VMOVUPD      (AX), Y4
 	VSUBPD       Y0, Y4, Y4
 	VMAXPD       f64clamp<>+0(SB), Y4, Y4
@@ -1945,7 +1945,7 @@ expStoreF64AVX2_small:
 	SHRQ $0x03, SI
 
 expStoreF64AVX2_inner:
-	PREFETCHT1   (AX)(BX*1)
+	PREFETCHT0   (AX)(BX*1)
 	VMOVUPD      (AX), Y4
 	VSUBPD       Y0, Y4, Y4
 	VMAXPD       f64clamp<>+0(SB), Y4, Y4
@@ -2905,7 +2905,8 @@ expSumF32AVX512_small:
 	SHRQ $0x05, BX
 
 expSumF32AVX512_inner:
-	PREFETCHT1    (AX)(DX*1)
+	PREFETCHT0    (AX)(DX*1)
+	PREFETCHT0    64(AX)(DX*1)
 	VMOVUPS       (AX), Z4
 	VSUBPS        Z0, Z4, Z4
 	VMAXPS        f32clamp<>+0(SB), Z4, Z4
@@ -3064,7 +3065,8 @@ expStoreF32AVX512_small:
 	SHRQ $0x05, SI
 
 expStoreF32AVX512_inner:
-	PREFETCHT1    (AX)(BX*1)
+	PREFETCHT0    (AX)(BX*1)
+	PREFETCHT0    64(AX)(BX*1)
 	VMOVUPS       (AX), Z4
 	VSUBPS        Z0, Z4, Z4
 	VMAXPS        f32clamp<>+0(SB), Z4, Z4
@@ -4088,7 +4090,8 @@ expSumF64AVX512_small:
 	SHRQ $0x04, BX
 
 expSumF64AVX512_inner:
-	PREFETCHT1   (AX)(DX*1)
+	PREFETCHT0   (AX)(DX*1)
+	PREFETCHT0   64(AX)(DX*1)
 	VMOVUPD      (AX), Z4
 	VSUBPD       Z0, Z4, Z4
 	VMAXPD       f64clamp<>+0(SB), Z4, Z4
@@ -4259,7 +4262,8 @@ expStoreF64AVX512_small:
 	SHRQ $0x04, SI
 
 expStoreF64AVX512_inner:
-	PREFETCHT1   (AX)(BX*1)
+	PREFETCHT0   (AX)(BX*1)
+	PREFETCHT0   64(AX)(BX*1)
 	VMOVUPD      (AX), Z4
 	VSUBPD       Z0, Z4, Z4
 	VMAXPD       f64clamp<>+0(SB), Z4, Z4

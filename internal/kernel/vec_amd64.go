@@ -19,7 +19,7 @@ type vecKernels[T float32 | float64] struct {
 	gradW    func(g, x, w []T, m, a, b T)
 	dot      func(x, w []T) float64 // over the first len(x) &^ (dotStep − 1) elements
 	dotStep  int
-	block    int // elements per block of a row longer than wholeRow
+	block    int // elements per block of a row (see stats)
 }
 
 // vecImpl builds the implementation named name from its float32 and float64
@@ -42,61 +42,103 @@ func vecImpl(name string, f32 *vecKernels[float32], f64 *vecKernels[float64]) *i
 	}
 }
 
-// Rows up to wholeRow elements (256 KiB of float32, 512 KiB of float64) are
-// swept twice whole, max and Σx then Σexp, the second sweep from L2: the
-// same computation as StatsExp, so a pass with the gradient gives the same
-// bits as one without. Longer rows go in blocks of v.block elements, each
-// swept twice while it sits in L1 and merged by rescaling.
-const wholeRow = 1 << 16
+// A row longer than one block (v.block elements, 8 KiB) is read from memory
+// once, as one sequential stream, block by block: the maximum and Σx of a
+// block (the sweep that meets memory), then Σexp of the same block while it
+// sits in L1, against the row's running maximum; when a block raises the
+// maximum, the sum so far is rescaled (an online softmax at block
+// granularity). No prefetch beyond the next block is asked for, so nothing
+// depends on one CPU's memory timing. Stats and StatsExp run the same
+// blocks, so a pass with the gradient gives the same bits as one without.
+// A row of one block or less is swept twice whole, the same computation.
 
 // stats is Stats.
 func (v *vecKernels[T]) stats(x []T) (m, s, sx float64) {
-	if len(x) <= wholeRow && len(x) > 0 {
-		mb, bsx := v.maxSum(x)
-		m, sx = float64(mb), bsx+float64(len(x))*float64(x[0])
-		if finite(m) && finite(sx) {
-			return m, v.expSum(x, mb), sx
-		}
-		return statsGeneric(x)
-	}
-	mb := T(math.Inf(-1))
-	for rest := x; len(rest) > 0; {
-		blk := rest[:min(len(rest), v.block)]
-		rest = rest[len(blk):]
-		bm, bsx := v.maxSum(blk)
-		nm := max(mb, bm)
-		se := v.expSum(blk, nm)
-		if nm > mb && s != 0 {
-			s *= math.Exp(float64(mb) - float64(nm))
-		}
-		s, sx, mb = s+se, sx+bsx+float64(len(blk))*float64(blk[0]), nm
-	}
-	m = float64(mb)
-	if !(s > 0) || !finite(m) || !finite(s) || !finite(sx) {
+	m, s, sx, ok := v.blocks(nil, x)
+	if !ok {
 		// Empty, non-finite or extreme rows: the reference loop decides.
 		return statsGeneric(x)
 	}
 	return m, s, sx
 }
 
-// statsExp is StatsExp: it sweeps the whole row twice, max and Σx, then
-// exp(x − m) stored and summed (the row is expected to stay in L2 between
-// the sweeps).
+// statsExp is StatsExp: Stats, block by block, with each block's
+// exponentials stored against the running maximum; the blocks stored before
+// the maximum last rose are then rescaled (from L2) to the row's maximum.
 func (v *vecKernels[T]) statsExp(e, x []T) (m, s, sx float64) {
-	if len(x) == 0 {
-		return statsGeneric(x)
-	}
 	e = e[:len(x)]
-	mb, bsx := v.maxSum(x)
-	m, sx = float64(mb), bsx+float64(len(x))*float64(x[0])
-	if !finite(m) || !finite(sx) {
+	m, s, sx, ok := v.blocks(e, x)
+	if !ok {
 		m, s, sx = statsGeneric(x)
 		if finite(m) && finite(sx) && s > 0 {
 			v.expStore(e, x, T(m))
 		}
-		return m, s, sx
 	}
-	return m, v.expStore(e, x, mb), sx
+	return m, s, sx
+}
+
+// maxStale is the number of stale stretches of e (each stored against an
+// earlier, smaller running maximum) blocks keeps before rescaling them.
+const maxStale = 16
+
+// blocks computes Stats of x over blocks of v.block elements, and, when e is
+// not nil, writes e = exp(x − m). ok is false for an empty row, or when a
+// block's maximum or Σx is not finite: the blocks from that one on are
+// then neither summed nor written (so that the reference loop can decide
+// and, when e aliases x, the offending logit is still in place), and the
+// results are meaningless.
+func (v *vecKernels[T]) blocks(e, x []T) (m, s, sx float64, ok bool) {
+	if len(x) == 0 {
+		return 0, 0, 0, false
+	}
+	// stale[i] holds the end of the i-th stale stretch of e and the running
+	// maximum it was stored against; the stretches tile e[:stale[n-1].end].
+	type stretch struct {
+		end int
+		m   T
+	}
+	var stale [maxStale]stretch
+	nStale := 0
+	rescale := func(mb T) {
+		start := 0
+		for _, st := range stale[:nStale] {
+			v.axpb(e[start:st.end], T(math.Exp(float64(st.m)-float64(mb))), 0)
+			start = st.end
+		}
+		nStale = 0
+	}
+	mb := T(math.Inf(-1))
+	for off := 0; off < len(x); off += v.block {
+		blk := x[off:min(len(x), off+v.block)]
+		bm, bsx := v.maxSum(blk)
+		bsx += float64(len(blk)) * float64(blk[0])
+		if !finite(float64(bm)) || !finite(bsx) {
+			return 0, 0, 0, false
+		}
+		nm := max(mb, bm)
+		if nm > mb && off > 0 {
+			s *= math.Exp(float64(mb) - float64(nm))
+			if e != nil {
+				if nStale == maxStale {
+					rescale(mb)
+				}
+				stale[nStale] = stretch{off, mb}
+				nStale++
+			}
+		}
+		if e == nil {
+			s += v.expSum(blk, nm)
+		} else {
+			s += v.expStore(e[off:off+len(blk)], blk, nm)
+		}
+		sx += bsx
+		mb = nm
+	}
+	if e != nil {
+		rescale(mb)
+	}
+	m = float64(mb)
+	return m, s, sx, s > 0 && finite(s) && finite(sx)
 }
 
 // maxSumAll is MaxSum: the kernel returns Σ (x − x[0]), to which n·x[0] is
