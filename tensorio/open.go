@@ -140,6 +140,13 @@ func (in *Input) Npy() (*NpyReader, error) {
 	return r, nil
 }
 
+// ReadAll reads the rest of the data into a Tensor (all of it, before any
+// Read… call). Memory is allocated at once for a regular file, whose size
+// confirmed the header; otherwise it grows with the data actually read.
+func (r *NpyReader) ReadAll() (*Tensor, error) {
+	return r.readAll(r.file != nil)
+}
+
 // LimitError is the error of TensorMax for an input of more than Max
 // elements.
 type LimitError struct {

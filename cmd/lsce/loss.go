@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -150,7 +151,7 @@ func prepareLoss(env *env, f *lossFlags) (*lossJob, error) {
 		return nil, err
 	}
 
-	if j.logits, err = readInput(env, f.logits); err != nil {
+	if j.logits, err = readLogits(env, f); err != nil {
 		return nil, err
 	}
 	if !j.logits.DType.IsFloat() {
@@ -211,6 +212,53 @@ func readInputMax(env *env, path string, max int) (*tensorio.Tensor, error) {
 	if errors.As(err, &le) {
 		return nil, err
 	}
+	if err != nil {
+		return nil, inputError{err}
+	}
+	return t, nil
+}
+
+// lossHolds says why lsce loss refuses an input larger than memory.
+const lossHolds = "lsce loss holds the logits in memory (and the gradient with --grad); split the input along its first axis (lsce eval streams .npy files of any size)"
+
+// readLogits reads the logits whole, once its size is known to fit the
+// memory available: a .npy file from its header, a CSV file as its values
+// arrive (8 bytes each).
+func readLogits(env *env, f *lossFlags) (*tensorio.Tensor, error) {
+	in, err := openInput(env, f.logits)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	copies := uint64(1)
+	with := ""
+	if f.grad != "" {
+		copies, with = 2, " with --grad"
+	}
+	if in.Format == tensorio.CSV {
+		max := -1
+		if avail, ok := availableMemory(); ok {
+			max = int(min(avail/(8*copies), math.MaxInt))
+		}
+		t, err := in.TensorMax(max)
+		var le *tensorio.LimitError
+		if errors.As(err, &le) {
+			return nil, inputErrorf("%s: more than %d logits%s: more than the %s of memory available hold: %s", in.Name, le.Max, with, bytesString(uint64(le.Max)*8*copies), lossHolds)
+		}
+		if err != nil {
+			return nil, inputError{err}
+		}
+		return t, nil
+	}
+	nr, err := in.Npy()
+	if err != nil {
+		return nil, inputError{err}
+	}
+	need := uint64(nr.Len()) * uint64(nr.DType().Size()) * copies
+	if err := checkMemory(fmt.Sprintf("%s: logits of shape %v (%s)%s", in.Name, nr.Shape(), nr.DType(), with), need, lossHolds); err != nil {
+		return nil, err
+	}
+	t, err := nr.ReadAll()
 	if err != nil {
 		return nil, inputError{err}
 	}
