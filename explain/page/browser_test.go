@@ -164,6 +164,7 @@ func TestBrowser(t *testing.T) {
 	// 7. The pitfall: LOG instead of LN.
 	b.do(chromedp.Click("#log10"))
 	b.checkLog10(in, lsce.Others)
+	b.fullShot("page-log10.png")
 	b.do(chromedp.Click("#log10"))
 	b.check("animals after the pitfall toggle is off again", in, lsce.Others)
 
@@ -186,6 +187,9 @@ func TestBrowser(t *testing.T) {
 		msg := b.eval(`document.getElementById("error").hidden ? "" : document.getElementById("error").textContent`)
 		if !strings.Contains(msg, c.want) {
 			t.Errorf("data %q, ε %q: the page says %q, want %q", c.data, c.eps, msg, c.want)
+		}
+		if c.eps == "abc" {
+			b.fullShot("page-error.png")
 		}
 	}
 	seq = b.seq()
