@@ -27,8 +27,8 @@ func pytorchCases() map[string]struct {
 	}{
 		"catdog":         {catdog.Input, lsce.Uniform},
 		"animals-others": {animals.Input, lsce.Others},
-		"shifted": {explain.Input{Logits: []float64{800, -3.5, 799.25, -1e-3, 0, 1e-7}, N: 2, K: 3, Targets: []int{2, 0}, Epsilon: 1}, lsce.Uniform},
-		"eps0":    {explain.Input{Logits: []float64{0.5, 2}, N: 1, K: 2, Targets: []int{1}, Epsilon: 0}, lsce.Uniform},
+		"shifted":        {explain.Input{Logits: []float64{800, -3.5, 799.25, -1e-3, 0, 1e-7}, N: 2, K: 3, Targets: []int{2, 0}, Epsilon: 1}, lsce.Uniform},
+		"eps0":           {explain.Input{Logits: []float64{0.5, 2}, N: 1, K: 2, Targets: []int{1}, Epsilon: 0}, lsce.Uniform},
 	}
 }
 
