@@ -3,10 +3,13 @@ package kernel
 import "math"
 
 // The generic kernels: what arm64, other architectures and the purego build
-// run, and the reference loops of the package contract. float64 rows use
-// math.Exp; float32 rows use exp32, a polynomial accurate to ~3e-9 relative,
-// well beyond float32's 6e-8. Loops keep four independent accumulators so
-// that the additions overlap.
+// run, and the reference loops of the package contract (each kernel's doc
+// comment states its loop; the functions here compute it, and the assembly
+// is tested against the same float64 definition). The exponentials are
+// exp32 for float32 rows and exp64 for float64 rows (exp_generic.go), both
+// inlined. Loops keep four independent accumulators so that the additions
+// overlap, and the maxima are kept by comparison: a NaN then shows in Σx
+// rather than in the maximum, as the contract allows.
 
 // statsGeneric is the reference loop of Stats:
 //
@@ -21,108 +24,126 @@ func statsGeneric[T float32 | float64](x []T) (m, s, sx float64) {
 
 // maxSumGeneric returns max x (−Inf for no x) and Σ x.
 func maxSumGeneric[T float32 | float64](x []T) (m, sx float64) {
-	m = math.Inf(-1)
-	m0, m1, m2, m3 := m, m, m, m
+	if len(x) == 0 {
+		return math.Inf(-1), 0
+	}
+	m0 := x[0]
+	m1, m2, m3 := m0, m0, m0
 	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		v0, v1, v2, v3 := float64(x[i]), float64(x[i+1]), float64(x[i+2]), float64(x[i+3])
-		s0, s1, s2, s3 = s0+v0, s1+v1, s2+v2, s3+v3
-		m0, m1, m2, m3 = max(m0, v0), max(m1, v1), max(m2, v2), max(m3, v3)
+	for ; len(x) >= 4; x = x[4:] {
+		v0, v1, v2, v3 := x[0], x[1], x[2], x[3]
+		s0, s1, s2, s3 = s0+float64(v0), s1+float64(v1), s2+float64(v2), s3+float64(v3)
+		if v0 > m0 {
+			m0 = v0
+		}
+		if v1 > m1 {
+			m1 = v1
+		}
+		if v2 > m2 {
+			m2 = v2
+		}
+		if v3 > m3 {
+			m3 = v3
+		}
 	}
-	for ; i < len(x); i++ {
-		v := float64(x[i])
-		s0 += v
-		m0 = max(m0, v)
+	for _, v := range x {
+		s0 += float64(v)
+		if v > m0 {
+			m0 = v
+		}
 	}
-	return max(m0, m1, m2, m3), (s0 + s1) + (s2 + s3)
+	return float64(max(m0, m1, m2, m3)), (s0 + s1) + (s2 + s3)
 }
 
 // expSumGeneric returns Σ exp(x − m) and, when e is not nil, stores each
 // exp(x[j] − m) in e[j]; the sum is the same with or without e.
 func expSumGeneric[T float32 | float64](e, x []T, m float64) float64 {
-	if e != nil {
-		e = e[:len(x)]
-	}
-	if x32, ok := any(x).([]float32); ok {
-		return expSum32(any(e).([]float32), x32, m)
-	}
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		v0 := math.Exp(float64(x[i]) - m)
-		v1 := math.Exp(float64(x[i+1]) - m)
-		v2 := math.Exp(float64(x[i+2]) - m)
-		v3 := math.Exp(float64(x[i+3]) - m)
-		if e != nil {
-			e[i], e[i+1], e[i+2], e[i+3] = T(v0), T(v1), T(v2), T(v3)
+	switch x := any(x).(type) {
+	case []float32:
+		e, _ := any(e).([]float32)
+		if e == nil {
+			return expSum32(x, m)
 		}
-		s0, s1, s2, s3 = s0+v0, s1+v1, s2+v2, s3+v3
-	}
-	for ; i < len(x); i++ {
-		v := math.Exp(float64(x[i]) - m)
+		return expStore32(e[:len(x)], x, m)
+	case []float64:
+		e, _ := any(e).([]float64)
 		if e != nil {
-			e[i] = T(v)
+			e = e[:len(x)]
 		}
-		s0 += v
+		return expSum64(e, x, m)
 	}
-	return (s0 + s1) + (s2 + s3)
+	panic("unreachable")
 }
 
-// expSum32 is expSumGeneric for float32 rows, with exp32.
-func expSum32(e, x []float32, m float64) float64 {
-	var s0, s1, s2, s3 float64
+// expSum32 returns Σ exp(x − m) for float32 rows. Two sums suffice: the
+// exponentials, not the additions, are the work.
+func expSum32(x []float32, m float64) float64 {
+	var s0, s1 float64
+	for ; len(x) >= 2; x = x[2:] {
+		s0 += exp32(float64(x[0]) - m)
+		s1 += exp32(float64(x[1]) - m)
+	}
+	for _, v := range x {
+		s0 += exp32(float64(v) - m)
+	}
+	return s0 + s1
+}
+
+// expStore32 is expSum32 that stores e[j] = exp(x[j] − m); len(e) = len(x).
+func expStore32(e, x []float32, m float64) float64 {
+	var s0, s1 float64
 	i := 0
-	for ; i+4 <= len(x); i += 4 {
-		v0 := exp32(float64(x[i]) - m)
-		v1 := exp32(float64(x[i+1]) - m)
-		v2 := exp32(float64(x[i+2]) - m)
-		v3 := exp32(float64(x[i+3]) - m)
-		if e != nil {
-			e[i], e[i+1], e[i+2], e[i+3] = float32(v0), float32(v1), float32(v2), float32(v3)
-		}
-		s0, s1, s2, s3 = s0+v0, s1+v1, s2+v2, s3+v3
+	for ; i+2 <= len(x); i += 2 {
+		x, e := x[i:i+2:i+2], e[i:i+2:i+2]
+		v0, v1 := exp32(float64(x[0])-m), exp32(float64(x[1])-m)
+		e[0], e[1] = float32(v0), float32(v1)
+		s0, s1 = s0+v0, s1+v1
 	}
 	for ; i < len(x); i++ {
 		v := exp32(float64(x[i]) - m)
+		e[i] = float32(v)
+		s0 += v
+	}
+	return s0 + s1
+}
+
+// expSum64 returns Σ exp(x − m) for float64 rows and, when e is not nil,
+// stores each term in e[j] (len(e) = len(x)).
+func expSum64(e, x []float64, m float64) float64 {
+	var s0, s1 float64
+	i := 0
+	for ; i+2 <= len(x); i += 2 {
+		d0, d1 := x[i]-m, x[i+1]-m
+		v0, v1 := exp64Finish(exp64Reduce(d0)), exp64Finish(exp64Reduce(d1))
+		if !(d0 >= exp64Lo && d0 <= exp64Hi) {
+			v0 = exp64Edge(d0)
+		}
+		if !(d1 >= exp64Lo && d1 <= exp64Hi) {
+			v1 = exp64Edge(d1)
+		}
 		if e != nil {
-			e[i] = float32(v)
+			e[i], e[i+1] = v0, v1
+		}
+		s0, s1 = s0+v0, s1+v1
+	}
+	for ; i < len(x); i++ {
+		v := exp64At(x[i] - m)
+		if e != nil {
+			e[i] = v
 		}
 		s0 += v
 	}
-	return (s0 + s1) + (s2 + s3)
+	return s0 + s1
 }
 
-// exp32 returns e^d to about 3e-9 relative (enough for float32 results), for
-// d ≤ 709; below −708 it returns 0, NaN gives NaN. As the assembly: d = n·ln2
-// + r, e^r by a polynomial, 2ⁿ built in the exponent bits (with n·ln2 in
-// float64, one constant suffices at this accuracy). Small enough to inline.
-func exp32(d float64) float64 {
-	const (
-		log2e = 1.4426950408889634
-		magic = 1.5 * (1 << 52)
-		ln2   = 0.6931471805599453
-		// exp(r) ≈ 1 + r + r²·Q(r), |r| ≤ ln2/2 (near-minimax, see _asm)
-		q0, q1, q2, q3, q4 = 0.49999993451679897, 0.16666520689634917, 0.0416683873670058, 0.008368709842560332, 0.0013814612983211825
-	)
-	if !(d >= -708 && d <= 709) {
-		return exp32Edge(d)
+// exp64At is e^d for the loops' remainders (not inlined: the loops that
+// matter spell out its three lines).
+func exp64At(d float64) float64 {
+	v := exp64Finish(exp64Reduce(d))
+	if !(d >= exp64Lo && d <= exp64Hi) {
+		v = exp64Edge(d)
 	}
-	t := d*log2e + magic
-	r := d - (t-magic)*ln2
-	q := (((q4*r+q3)*r+q2)*r+q1)*r + q0
-	return ((q*r+1)*r + 1) * math.Float64frombits((math.Float64bits(t)+1023)<<52)
-}
-
-// exp32Edge is exp32 outside [−708, 709].
-func exp32Edge(d float64) float64 {
-	switch {
-	case d != d:
-		return d
-	case d > 0:
-		return math.Inf(1)
-	}
-	return 0
+	return v
 }
 
 // dotGeneric is the reference loop of Dot: for i := range x { d += x[i]·w[i] }.
@@ -145,15 +166,26 @@ func dotGeneric[T float32 | float64](x, w []T) (d float64) {
 // gradGeneric is the reference loop of Grad: g[j] = a·exp(x[j] − m) − b.
 func gradGeneric[T float32 | float64](g, x []T, m, a, b float64) {
 	g = g[:len(x)]
-	if x32, ok := any(x).([]float32); ok {
-		g32 := any(g).([]float32)
-		for j, v := range x32 {
-			g32[j] = float32(a*exp32(float64(v)-m) - b)
+	switch x := any(x).(type) {
+	case []float32:
+		g := any(g).([]float32)[:len(x)]
+		for j, v := range x {
+			d := float64(v) - m
+			if d > 89 {
+				d = 89
+			}
+			g[j] = float32(a*exp32(d) - b)
 		}
-		return
-	}
-	for j, v := range x {
-		g[j] = T(a*math.Exp(float64(v)-m) - b)
+	case []float64:
+		g := any(g).([]float64)[:len(x)]
+		for j, v := range x {
+			d := v - m
+			ev := exp64Finish(exp64Reduce(d))
+			if !(d >= exp64Lo && d <= exp64Hi) {
+				ev = exp64Edge(d)
+			}
+			g[j] = a*ev - b
+		}
 	}
 }
 
@@ -161,15 +193,26 @@ func gradGeneric[T float32 | float64](g, x []T, m, a, b float64) {
 func gradWGeneric[T float32 | float64](g, x, w []T, m, a, b float64) {
 	g = g[:len(x)]
 	w = w[:len(x)]
-	if x32, ok := any(x).([]float32); ok {
-		g32, w32 := any(g).([]float32), any(w).([]float32)
-		for j, v := range x32 {
-			g32[j] = float32(a*exp32(float64(v)-m) - b*float64(w32[j]))
+	switch x := any(x).(type) {
+	case []float32:
+		g, w := any(g).([]float32)[:len(x)], any(w).([]float32)[:len(x)]
+		for j, v := range x {
+			d := float64(v) - m
+			if d > 89 {
+				d = 89
+			}
+			g[j] = float32(a*exp32(d) - b*float64(w[j]))
 		}
-		return
-	}
-	for j, v := range x {
-		g[j] = T(a*math.Exp(float64(v)-m) - b*float64(w[j]))
+	case []float64:
+		g, w := any(g).([]float64)[:len(x)], any(w).([]float64)[:len(x)]
+		for j, v := range x {
+			d := v - m
+			ev := exp64Finish(exp64Reduce(d))
+			if !(d >= exp64Lo && d <= exp64Hi) {
+				ev = exp64Edge(d)
+			}
+			g[j] = a*ev - b*w[j]
+		}
 	}
 }
 

@@ -409,27 +409,6 @@ func TestUse(t *testing.T) {
 	}
 }
 
-// TestExp32 checks the generic float32 path's exponential against math.Exp.
-func TestExp32(t *testing.T) {
-	for d := -708.0; d <= 5; d += 0.000731 * (1 + math.Abs(d)) {
-		got, want := exp32(d), math.Exp(d)
-		if math.Abs(got-want) > 5e-9*want {
-			t.Fatalf("exp32(%v) = %v, want %v", d, got, want)
-		}
-	}
-	for _, d := range []float64{-709, -1e4, math.Inf(-1)} {
-		if got := exp32(d); got != 0 {
-			t.Errorf("exp32(%v) = %v, want 0", d, got)
-		}
-	}
-	if got := exp32(math.NaN()); !math.IsNaN(got) {
-		t.Errorf("exp32(NaN) = %v", got)
-	}
-	if got := exp32(1000); !math.IsInf(got, 1) {
-		t.Errorf("exp32(1000) = %v", got)
-	}
-}
-
 // TestPuregoEnv: LSCE_PUREGO=1 makes the default (and Use("auto")) generic;
 // "0" or unset leaves the fastest available.
 func TestPuregoEnv(t *testing.T) {
