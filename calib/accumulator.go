@@ -38,7 +38,7 @@ type Accumulator struct {
 	binConf              []exactSum
 
 	scratch scratch
-	res     lsce.Result
+	pending []stats // a chunk's rows, checked before any is added
 }
 
 // NewAccumulator returns an empty Accumulator for rows of the given number of
@@ -98,39 +98,29 @@ func (a *Accumulator) Temperature() float64 { return 1 / a.beta }
 // class indices in [0, C). row0 is the index of the chunk's first row in the
 // whole data, used only to locate errors. On error (an *lsce.Error naming
 // the row and class: a NaN or infinite logit, a target out of range, a
-// row whose logits span more than MaxSpan), a is unchanged.
+// row whose logits span more than MaxSpan), a is unchanged. Each row is read
+// once for its statistics (rowStats), which also check it.
 func Add[T lsce.Float](a *Accumulator, row0 int, logits []T, targets []int) error {
 	c := a.classes
 	if len(logits) != len(targets)*c {
 		return shapeError("rows %d…: %d logits for %d targets of %d classes: want %d", row0, len(logits), len(targets), c, len(targets)*c)
 	}
-	if len(targets) == 0 {
-		return nil
+	if cap(a.pending) < len(targets) {
+		a.pending = make([]stats, len(targets))
 	}
-	if err := checkChunk(row0, logits, targets, c); err != nil {
-		return err
-	}
-	var losses []float64
-	if a.withLoss {
-		err := lsce.CrossEntropyInto(&a.res, nil, lsce.Input[T]{Logits: logits, Shape: []int{len(targets), c}, Targets: targets},
-			lsce.Options{Epsilon: a.eps, Reduction: lsce.None, Workers: 1})
+	pending := a.pending[:len(targets)]
+	for i, y := range targets {
+		if y < 0 || y >= c {
+			return &lsce.Error{Kind: lsce.ErrTarget, Row: row0 + i, Class: -1, Msg: fmt.Sprintf("target %d is outside [0, %d)", y, c)}
+		}
+		st, err := rowStats(logits[i*c:(i+1)*c], y, a.beta, a.lossEps(), &a.scratch)
 		if err != nil {
-			if le, ok := err.(*lsce.Error); ok && le.Row >= 0 {
-				e := *le
-				e.Row += row0
-				return &e
-			}
+			err.Row = row0 + i
 			return err
 		}
-		losses = a.res.Losses
-		for i, l := range losses {
-			if l-l != 0 {
-				return &lsce.Error{Kind: lsce.ErrNonFinite, Row: row0 + i, Class: -1, Msg: fmt.Sprintf("label-smoothed loss %v is not finite", l)}
-			}
-		}
+		pending[i] = st
 	}
-	for i, y := range targets {
-		st := rowStats(logits[i*c:(i+1)*c], y, a.beta, &a.scratch)
+	for _, st := range pending {
 		a.rows++
 		if st.ahead == 0 {
 			a.correct++
@@ -148,8 +138,8 @@ func Add[T lsce.Float](a *Accumulator, row0 int, logits []T, targets []int) erro
 		a.grad.add(st.grad)
 		a.curv.add(st.curv)
 		a.grad0.add(st.grad0)
-		if losses != nil {
-			a.loss.add(losses[i])
+		if a.withLoss {
+			a.loss.add(st.loss)
 		}
 		b := a.bin(st.conf)
 		a.binCount[b]++
@@ -161,39 +151,18 @@ func Add[T lsce.Float](a *Accumulator, row0 int, logits []T, targets []int) erro
 	return nil
 }
 
+// lossEps is the ε of the label-smoothed loss rowStats computes, or −1 when
+// the loss is not accumulated (T ≠ 1).
+func (a *Accumulator) lossEps() float64 {
+	if a.withLoss {
+		return a.eps
+	}
+	return -1
+}
+
 // MaxSpan bounds max z − min z within a row: beyond it the variance used by
 // the temperature fit could overflow. Real logits are nowhere near.
 const MaxSpan = 1e100
-
-// checkChunk finds the first bad target or logit, in row order, and checks
-// that every row's logit span is at most MaxSpan, so that the statistics that follow
-// are finite.
-func checkChunk[T lsce.Float](row0 int, logits []T, targets []int, c int) error {
-	for i, y := range targets {
-		if y < 0 || y >= c {
-			return &lsce.Error{Kind: lsce.ErrTarget, Row: row0 + i, Class: -1, Msg: fmt.Sprintf("target %d is outside [0, %d)", y, c)}
-		}
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for k, v := range logits[i*c : (i+1)*c] {
-			f := float64(v)
-			if f-f != 0 {
-				return &lsce.Error{Kind: lsce.ErrNonFinite, Row: row0 + i, Class: k, Msg: fmt.Sprintf("logit %v is not finite", f)}
-			}
-			// Plain comparisons: f is finite here, and the builtins' NaN and
-			// signed-zero handling costs a third of this loop.
-			if f < lo {
-				lo = f
-			}
-			if f > hi {
-				hi = f
-			}
-		}
-		if d := hi - lo; !(d <= MaxSpan) {
-			return &lsce.Error{Kind: lsce.ErrNonFinite, Row: row0 + i, Class: -1, Msg: fmt.Sprintf("logits span [%v, %v], wider than %g", lo, hi, MaxSpan)}
-		}
-	}
-	return nil
-}
 
 // Merge adds the rows of b (an Accumulator of other rows, with the same
 // classes, bins, temperature and ε) to a. b is unchanged.

@@ -1,10 +1,8 @@
 package calib
 
 import (
-	"runtime"
-	"sync"
-
 	"github.com/lsce/lsce"
+	"github.com/lsce/lsce/internal/fanout"
 )
 
 // evalBlock is the number of rows a worker adds at a time in Evaluate.
@@ -22,10 +20,7 @@ func Evaluate[T lsce.Float](logits []T, n, c int, targets []int, opt Options) (*
 	if n < 0 || len(targets) != n || len(logits) != n*c {
 		return nil, shapeError("%d logits and %d targets for %d rows of %d classes: want %d and %d", len(logits), len(targets), n, c, n*c, n)
 	}
-	workers := opt.Workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := fanout.Workers(opt.Workers, 0, 0)
 	pass := func(o Options) (*Accumulator, error) {
 		return evaluatePass(logits, c, targets, o, workers)
 	}
@@ -33,39 +28,21 @@ func Evaluate[T lsce.Float](logits []T, n, c int, targets []int, opt Options) (*
 }
 
 // evaluatePass is one pass over in-memory rows with workers goroutines, each
-// taking every workers-th block of evalBlock rows.
+// taking every workers-th block of evalBlock rows (fanout.Run: the error is
+// the first bad row's whatever the number of workers).
 func evaluatePass[T lsce.Float](logits []T, c int, targets []int, o Options, workers int) (*Accumulator, error) {
 	n := len(targets)
 	blocks := (n + evalBlock - 1) / evalBlock
-	workers = max(1, min(workers, blocks))
-	accs := make([]*Accumulator, workers)
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			a, err := NewAccumulator(c, o)
-			if err != nil {
-				errs[w] = err
-				return
-			}
-			accs[w] = a
-			for b := w; b < blocks; b += workers {
-				lo, hi := b*evalBlock, min((b+1)*evalBlock, n)
-				if err := Add(a, lo, logits[lo*c:hi*c], targets[lo:hi]); err != nil {
-					errs[w] = err
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if err := lsce.FirstError(errs); err != nil {
+	accs, err := newAccumulators(max(1, min(workers, blocks)), c, o)
+	if err != nil {
 		return nil, err
 	}
-	for _, a := range accs[1:] {
-		if err := accs[0].Merge(a); err != nil {
-			return nil, err
-		}
+	err = fanout.Run(blocks, len(accs), fanout.Func(func(w, b int) error {
+		lo, hi := b*evalBlock, min((b+1)*evalBlock, n)
+		return Add(accs[w], lo, logits[lo*c:hi*c], targets[lo:hi])
+	}))
+	if err != nil {
+		return nil, err
 	}
-	return accs[0], nil
+	return mergeAccumulators(accs)
 }

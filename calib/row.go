@@ -1,10 +1,12 @@
 package calib
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/lsce/lsce"
 	"github.com/lsce/lsce/internal/kernel"
+	"github.com/lsce/lsce/internal/rowmath"
 )
 
 // stats are one row's contributions, at inverse temperature β, with
@@ -19,6 +21,7 @@ type stats struct {
 	grad  float64 // d nll/dβ = E_p[u] − u_y
 	curv  float64 // d² nll/dβ² = Var_p[u]
 	grad0 float64 // d nll/dβ at β = 0: mean_k u_k − u_y
+	loss  float64 // the label-smoothed loss at ε (β = 1 only)
 }
 
 // scratch holds one row's work arrays.
@@ -40,31 +43,44 @@ func (s *scratch) grow(c int) {
 // kernel against 0.22 s in math.Exp for the same rows).
 const kernelMinClasses = 32
 
-// rowStats computes one row's statistics; the row must be finite with a
-// finite span, and y in range. The exponentials and dot products go through
-// the core's row kernels (internal/kernel: vectorised, float64 within 1e-15
-// of math.Exp); rowStatsRef in the tests is the plain loop it is checked
-// against.
+// rowStats computes one row's statistics, and with eps ≥ 0 (β = 1) its
+// label-smoothed loss, reading the row once: its first sweep also checks it
+// (every logit finite, the span max z − min z at most MaxSpan) and returns an
+// *lsce.Error with Row 0 (the caller sets it) otherwise. y must be in range.
+// The exponentials and dot products go through the core's row kernels
+// (internal/kernel: vectorised, float64 within 1e-15 of math.Exp);
+// rowStatsRef in the tests is the plain loop it is checked against.
 //
 // The Brier form avoids the cancellation of Σp² − 2p_y + 1 when p_y ≈ 1:
 // 1 − p_y = Σ_{k≠y} e_k / S exactly, and the off-target sums are taken with
 // e_y set aside.
-func rowStats[T lsce.Float](z []T, y int, beta float64, sc *scratch) stats {
+func rowStats[T lsce.Float](z []T, y int, beta, eps float64, sc *scratch) (stats, *lsce.Error) {
 	c := len(z)
 	sc.grow(c)
 	u, e, ones := sc.u[:c], sc.e[:c], sc.ones[:c]
 	zy := float64(z[y])
-	m1, m2 := math.Inf(-1), math.Inf(-1)
+	m1, m2, lo := math.Inf(-1), math.Inf(-1), math.Inf(1)
 	ahead := 0
-	for _, v := range z {
+	for k, v := range z {
 		f := float64(v)
+		if f-f != 0 {
+			return stats{}, &lsce.Error{Kind: lsce.ErrNonFinite, Class: k, Msg: fmt.Sprintf("logit %v is not finite", f)}
+		}
+		// Plain comparisons: f is finite here, and the builtins' NaN and
+		// signed-zero handling costs more.
 		if f > m1 {
 			m1, m2 = f, m1
 		} else if f > m2 {
 			m2 = f
 		}
+		if f < lo {
+			lo = f
+		}
 		// Branch-free f > zy: the sign of zy − f (+0 when equal; both finite).
 		ahead += int(math.Float64bits(zy-f) >> 63)
+	}
+	if d := m1 - lo; !(d <= MaxSpan) {
+		return stats{}, &lsce.Error{Kind: lsce.ErrNonFinite, Class: -1, Msg: fmt.Sprintf("logits span [%v, %v], wider than %g", lo, m1, MaxSpan)}
 	}
 	for _, v := range z[:y] { // ties before the target rank ahead of it
 		if float64(v) == zy {
@@ -76,7 +92,8 @@ func rowStats[T lsce.Float](z []T, y int, beta float64, sc *scratch) stats {
 		u[k] = uk
 		e[k] = beta * uk
 	}
-	ubar := kernel.DotF64(u, ones) / float64(c)
+	sumU := kernel.DotF64(u, ones)
+	ubar := sumU / float64(c)
 	if c >= kernelMinClasses {
 		kernel.GradF64(e, e, 0, 1, 0) // e_k = exp(β·u_k)
 	} else {
@@ -120,5 +137,10 @@ func rowStats[T lsce.Float](z []T, y int, beta float64, sc *scratch) stats {
 	if c > 1 {
 		st.gap = beta * (m1 - m2)
 	}
-	return st
+	if eps >= 0 {
+		// The loss from the row's statistics (shifted by the max: LSE =
+		// ln S, z_y = u_y, Σz = Σu), as package lsce assembles it.
+		st.loss = rowmath.Index(c, eps, math.Log(s), uy, 1, sumU, float64(c), 0, false).Main()
+	}
+	return st, nil
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -87,18 +86,10 @@ func runEval(env *env, f *evalFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	workers := f.workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	prog := newProgress(env.stderr, f.progress, d.rows, d.rowBytes())
 	defer prog.done()
-	opt := calib.Options{Epsilon: f.epsilon, Bins: f.bins, Workers: workers, NoFit: f.noFit}
-	pass := func(o calib.Options) (*calib.Accumulator, error) {
-		prog.startPass()
-		return d.pass(o, workers, prog)
-	}
-	r, err := calib.Run(opt, pass)
+	opt := calib.Options{Epsilon: f.epsilon, Bins: f.bins, Workers: f.workers, NoFit: f.noFit}
+	r, err := d.evaluate(opt, prog)
 	if err != nil {
 		return d.locate(err)
 	}
@@ -244,148 +235,6 @@ func openEvalData(env *env, logitsPath, targetsPath string) (d *evalData, err er
 		return d, inputErrorf("%s has %d rows but %s has %d targets: want one target per row", d.logitsName, d.rows, d.targetsName, n)
 	}
 	return d, nil
-}
-
-// chunkElems is the number of logits per chunk handed to a worker (4 MB of
-// float32); a chunk holds at least one row.
-const chunkElems = 1 << 20
-
-// chunk is a run of whole rows.
-type chunk struct {
-	row0    int
-	rows    int
-	f32     []float32
-	f64     []float64
-	targets []int
-}
-
-// pass reads every row once, in chunks, and accumulates them on workers
-// goroutines. Memory: workers+2 chunks of about 4 MB (8 MB for float64).
-// Every chunk handed out is processed even after an error, so that the
-// error reported is the first bad row's, as in a sequential pass.
-func (d *evalData) pass(o calib.Options, workers int, prog *progress) (*calib.Accumulator, error) {
-	perChunk := max(1, chunkElems/d.classes)
-	free := make(chan *chunk, workers+2)
-	for range workers + 2 {
-		c := &chunk{targets: make([]int, perChunk)}
-		if d.f32 {
-			c.f32 = make([]float32, perChunk*d.classes)
-		} else {
-			c.f64 = make([]float64, perChunk*d.classes)
-		}
-		free <- c
-	}
-	jobs := make(chan *chunk, workers)
-	accs := make([]*calib.Accumulator, workers)
-	errs := make([]error, workers+1)
-	var failed sync.Once
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for w := range workers {
-		a, err := calib.NewAccumulator(d.classes, o)
-		if err != nil {
-			return nil, err
-		}
-		accs[w] = a
-	}
-	for w, a := range accs {
-		wg.Go(func() {
-			for c := range jobs {
-				if errs[w] == nil {
-					var err error
-					if d.f32 {
-						err = calib.Add(a, c.row0, c.f32[:c.rows*d.classes], c.targets[:c.rows])
-					} else {
-						err = calib.Add(a, c.row0, c.f64[:c.rows*d.classes], c.targets[:c.rows])
-					}
-					if err != nil {
-						errs[w] = err
-						failed.Do(func() { close(stop) })
-					}
-				}
-				free <- c
-			}
-		})
-	}
-	errs[workers] = d.read(perChunk, free, jobs, stop, prog)
-	close(jobs)
-	wg.Wait()
-	if err := lsce.FirstError(errs); err != nil {
-		return nil, err
-	}
-	for _, a := range accs[1:] {
-		if err := accs[0].Merge(a); err != nil {
-			return nil, err
-		}
-	}
-	return accs[0], nil
-}
-
-// read fills chunks in row order and sends them to jobs until the data ends
-// or stop is closed.
-func (d *evalData) read(perChunk int, free chan *chunk, jobs chan<- *chunk, stop <-chan struct{}, prog *progress) error {
-	lr, tr := d.logitsNpy, d.targetsNpy
-	var err error
-	for _, r := range []*tensorio.NpyReader{lr, tr} {
-		if r != nil {
-			if err := r.Rewind(); err != nil {
-				return inputError{err}
-			}
-		}
-	}
-	var i64 []int64
-	var f64 []float64
-	for row0 := 0; row0 < d.rows; {
-		var c *chunk
-		select {
-		case <-stop:
-			return nil
-		case c = <-free:
-		}
-		rows := min(perChunk, d.rows-row0)
-		c.row0, c.rows = row0, rows
-		nl := rows * d.classes
-		switch {
-		case lr != nil && d.f32:
-			_, err = readFull(lr.ReadFloat32, c.f32[:nl])
-		case lr != nil:
-			_, err = readFull(lr.ReadFloat64, c.f64[:nl])
-		case d.f32:
-			copy(c.f32, d.memLogits.F32[row0*d.classes:row0*d.classes+nl])
-		default:
-			copy(c.f64, d.memLogits.F64[row0*d.classes:row0*d.classes+nl])
-		}
-		if err != nil {
-			return inputError{err}
-		}
-		switch {
-		case tr != nil && d.targetsInt:
-			i64 = grow(i64, rows)
-			if _, err = readFull(tr.ReadInt64, i64); err != nil {
-				return inputError{err}
-			}
-			for i, v := range i64 {
-				c.targets[i] = clampInt(v)
-			}
-		case tr != nil:
-			f64 = grow(f64, rows)
-			if _, err = readFull(tr.ReadFloat64, f64); err != nil {
-				return inputError{err}
-			}
-			for i, v := range f64 {
-				if v != math.Trunc(v) || math.Abs(v) > 1<<53 {
-					return inputErrorf("%s: row %d: %v is not an integer class index", d.targetsName, row0+i, v)
-				}
-				c.targets[i] = int(v)
-			}
-		default:
-			copy(c.targets, d.memTargets[row0:row0+rows])
-		}
-		jobs <- c
-		row0 += rows
-		prog.add(rows)
-	}
-	return nil
 }
 
 // clampInt converts a class index; values beyond int32 stay out of range
