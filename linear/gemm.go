@@ -25,10 +25,17 @@ import (
 // 1.2–2.9 using both cores (its own goroutines), go 0.7–1.4 on one core;
 // float64 avx2 about 12, gonum 1.4. In CPU time avx2 is about 40 GFLOP/s per
 // core in float32. Hence "avx2" where the CPU has it, else "gonum".
-var gemmImpl = defaultGemm()
+// gemmImpl, when set (by tests and benchmarks), overrides the choice of
+// gemmName.
+var gemmImpl string
 
-func defaultGemm() string {
-	if hasKernel {
+// gemmName is the implementation in use: gemmImpl when set, else "avx2"
+// where the project's dispatch has AVX2+FMA assembly in use, else "gonum".
+func gemmName() string {
+	switch {
+	case gemmImpl != "":
+		return gemmImpl
+	case hasKernel():
 		return "avx2"
 	}
 	return "gonum"
@@ -37,7 +44,7 @@ func defaultGemm() string {
 var impl gonum.Implementation
 
 func gemmNT[T Float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
-	switch gemmImpl {
+	switch gemmName() {
 	case "go":
 		goNT(m, n, k, a, lda, b, ldb, c, ldc)
 		return
@@ -57,7 +64,7 @@ func gemmNT[T Float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int
 }
 
 func gemmNN[T Float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
-	switch gemmImpl {
+	switch gemmName() {
 	case "go":
 		goNN(m, n, k, a, lda, b, ldb, c, ldc)
 		return
@@ -74,7 +81,7 @@ func gemmNN[T Float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int
 }
 
 func gemmTN[T Float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
-	switch gemmImpl {
+	switch gemmName() {
 	case "go":
 		goTN(m, n, k, a, lda, b, ldb, c, ldc)
 		return
@@ -92,7 +99,7 @@ func gemmTN[T Float](m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int
 
 // gemmImpls lists the implementations this build and CPU can run.
 func gemmImpls() []string {
-	if hasKernel {
+	if hasKernel() {
 		return []string{"avx2", "gonum", "go"}
 	}
 	return []string{"gonum", "go"}

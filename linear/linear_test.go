@@ -289,7 +289,7 @@ func checkGemm[T Float](t *testing.T, rng *rand.Rand, impl string, m, n, k int, 
 // TestMicroKernel checks the assembly micro-kernels against their reference
 // loops, kern6x16Go and kern6x8dGo.
 func TestMicroKernel(t *testing.T) {
-	if !hasKernel {
+	if !hasKernel() {
 		t.Skip("no AVX2+FMA kernel on this CPU or build: nothing to compare")
 	}
 	rng := rand.New(rand.NewPCG(5, 6))

@@ -70,4 +70,4 @@ func splitRows(m, workers int, fn func(lo, hi int)) {
 
 // Implementation names the matrix-product implementation in use: "avx2"
 // (the package's own AVX2+FMA kernels), "gonum" or "go".
-func Implementation() string { return gemmImpl }
+func Implementation() string { return gemmName() }

@@ -2,7 +2,7 @@
 
 package linear
 
-var hasKernel = false
+func hasKernel() bool { return false }
 
 func microKernel32(k int, a, b, c []float32, ldc int) { kern6x16Go(k, a, b, c, ldc) }
 

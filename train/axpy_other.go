@@ -3,6 +3,6 @@
 package train
 
 // hasAVX2 is false: there is no assembly here.
-const hasAVX2 = false
+func hasAVX2() bool { return false }
 
 func axpyF32AVX2(a float32, x, y []float32) { axpyF32Go(a, x, y) }

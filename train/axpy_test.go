@@ -14,7 +14,7 @@ import (
 // 32-element steps of the assembly, with guard values after y to catch
 // writes past the end; all must agree bit for bit with the Go loop.
 func TestAxpyF32(t *testing.T) {
-	if !hasAVX2 {
+	if !hasAVX2() {
 		t.Log("no AVX2 here (or LSCE_PUREGO/purego): the assembly is not tested, the fallbacks are")
 	}
 	rng := rand.New(rand.NewPCG(5, 6))

@@ -64,7 +64,7 @@ func axpy[T lsce.Float](a T, x, y []T) {
 		blas64.Implementation().Daxpy(len(y), float64(a), any(x).([]float64), 1, y, 1)
 	case []float32:
 		x := any(x).([]float32)[:len(y)]
-		if hasAVX2 {
+		if hasAVX2() {
 			axpyF32AVX2(float32(a), x, y)
 		} else {
 			blas32.Implementation().Saxpy(len(y), float32(a), x, 1, y, 1)

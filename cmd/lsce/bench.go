@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -28,12 +30,18 @@ var benchFlags benchArgs
 var cmdBench = &command{
 	name:  "bench",
 	short: "time the kernels (or fused linear cross-entropy) against memory bandwidth",
-	args:  "[--rows N] [--classes C] [--dtype float32|float64] [--workers W] [--impl auto|avx512|avx2|generic] [--format text|json]",
+	args:  "[--rows N] [--classes C] [--dtype float32|float64] [--workers W] [--impl auto|all|avx512|avx2|generic] [--format text|json]",
 	summary: `Times the loss on random logits drawn from N(0, 3²) with random targets
 (ε = 0.1, mean): the forward pass, and the forward pass with the gradient
 (into a separate buffer), each repeated and reported as the median, with the
 logits' throughput. The single-core memory read bandwidth over the same
 logits, measured in the same run, is the ceiling of a one-sweep pass.
+It names the kernels in use (--impl auto: the path chosen for this CPU,
+which LSCE_KERNELS=avx512|avx2|generic in the environment can force);
+--impl all times every implementation this CPU runs side by side, their
+repetitions interleaved, one line each (one JSON object per line with
+--format json). Sizes that do not fit in the memory available are refused
+before anything is allocated.
 With --linear, times fused linear cross-entropy instead (--hidden, --check).`,
 	setFlags: func(fs *flag.FlagSet) {
 		a := &benchFlags
@@ -42,7 +50,7 @@ With --linear, times fused linear cross-entropy instead (--hidden, --check).`,
 		fs.IntVar(&a.classes, "classes", 32000, "classes C per row")
 		fs.StringVar(&a.dtype, "dtype", "float32", "element type: float32 or float64")
 		fs.IntVar(&a.workers, "workers", 1, "goroutines splitting the rows (0: GOMAXPROCS)")
-		fs.StringVar(&a.impl, "impl", "auto", "row kernels: auto, avx512, avx2 or generic")
+		fs.StringVar(&a.impl, "impl", "auto", "row kernels: auto, all (each available one, side by side), avx512, avx2 or generic")
 		fs.IntVar(&a.reps, "reps", 5, "repetitions of each measurement (the median is reported)")
 		fs.StringVar(&a.format, "format", "text", "output: text or json")
 		fs.StringVar(&a.clock, "clock", "wall", "wall (elapsed time) or cpu (the process's CPU time: steadier on a loaded machine, but it sums the workers)")
@@ -65,6 +73,7 @@ type benchReport struct {
 	DType       string  `json:"dtype"`
 	Workers     int     `json:"workers"`
 	Impl        string  `json:"impl"`
+	Auto        bool    `json:"auto"` // Impl is what --impl auto chooses here
 	Reps        int     `json:"reps"`
 	Clock       string  `json:"clock"`
 	ReadMS      float64 `json:"read_ms"`
@@ -100,66 +109,141 @@ func runBench(env *env, a benchArgs) error {
 	if _, ok := cpuClock(); a.clock == "cpu" && !ok {
 		return usageErrorf("--clock cpu: no process CPU clock on this platform")
 	}
-	if err := kernel.Use(a.impl); err != nil {
-		return usageErrorf("--impl: %v", err)
+	size := 4
+	if a.dtype == "float64" {
+		size = 8
+	}
+	if err := checkBenchMemory(float64(a.rows)*float64(a.classes)*float64(2*size)+float64(a.rows)*8,
+		fmt.Sprintf("%d × %d %s logits and their gradient", a.rows, a.classes, a.dtype)); err != nil {
+		return err
+	}
+	impls := []string{a.impl}
+	if a.impl == "all" {
+		impls = kernel.Available()
+	}
+	for _, im := range impls {
+		if err := kernel.Use(im); err != nil {
+			return usageErrorf("--impl: %v", err)
+		}
 	}
 	defer kernel.Use("auto")
 	switch a.dtype {
 	case "float32":
-		return benchType[float32](env, a)
+		return benchType[float32](env, a, impls)
 	case "float64":
-		return benchType[float64](env, a)
+		return benchType[float64](env, a, impls)
 	}
 	return usageErrorf("--dtype %q: want float32 or float64", a.dtype)
 }
 
-func benchType[T lsce.Float](env *env, a benchArgs) error {
+// benchType times the implementations impls on the same data, each
+// repetition running all of them in turn (so that a change in the machine's
+// load falls on all alike), and prints one report per implementation.
+func benchType[T lsce.Float](env *env, a benchArgs, impls []string) error {
 	in := benchData[T](a.rows, a.classes)
 	grad := make([]T, len(in.Logits))
 	opt := lsce.Options{Epsilon: 0.1, Workers: a.workers}
 	bytes := float64(len(in.Logits)) * float64(unsafe.Sizeof(T(0)))
 	var res lsce.Result
 	var runErr error
-	pass := func(g []T) func() {
-		return func() {
-			if err := lsce.CrossEntropyInto(&res, g, in, opt); err != nil && runErr == nil {
-				runErr = err
-			}
+	pass := func(g []T) {
+		if err := lsce.CrossEntropyInto(&res, g, in, opt); err != nil && runErr == nil {
+			runErr = err
 		}
 	}
-	var sink uint64
-	r := benchReport{Rows: a.rows, Classes: a.classes, DType: a.dtype, Workers: a.workers,
-		Impl: kernel.Impl(), Reps: a.reps, Clock: a.clock}
-	if a.workers == 0 {
-		r.Workers = runtime.GOMAXPROCS(0)
+	workers := a.workers
+	if workers == 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
 	clock := func() time.Duration { return time.Duration(time.Now().UnixNano()) }
 	if a.clock == "cpu" {
 		clock = func() time.Duration { d, _ := cpuClock(); return d }
 	}
-	r.ReadMS = medianMS(a.reps, clock, func() { sink += readSweep(in.Logits) })
-	r.ForwardMS = medianMS(a.reps, clock, pass(nil))
-	r.FwdBwdMS = medianMS(a.reps, clock, pass(grad))
+	timeMS := func(f func()) float64 {
+		start := clock()
+		f()
+		return float64((clock() - start).Nanoseconds()) / 1e6
+	}
+	kernel.Use("auto")
+	auto := kernel.Impl()
+	var sink uint64
+	var read []float64
+	fwd, fb := make([][]float64, len(impls)), make([][]float64, len(impls))
+	reports := make([]benchReport, len(impls))
+	for rep := -1; rep < a.reps; rep++ { // rep −1 warms up
+		t := timeMS(func() { sink += readSweep(in.Logits) })
+		if rep >= 0 {
+			read = append(read, t)
+		}
+		for i, im := range impls {
+			kernel.Use(im)
+			tf := timeMS(func() { pass(nil) })
+			tb := timeMS(func() { pass(grad) })
+			if rep >= 0 {
+				fwd[i], fb[i] = append(fwd[i], tf), append(fb[i], tb)
+			}
+			if rep == a.reps-1 {
+				pass(nil)
+				reports[i] = benchReport{Rows: a.rows, Classes: a.classes, DType: a.dtype, Workers: workers,
+					Impl: kernel.Impl(), Auto: kernel.Impl() == auto, Reps: a.reps, Clock: a.clock, Loss: res.Loss}
+			}
+		}
+	}
 	if runErr != nil {
 		return runErr
 	}
-	pass(nil)()
-	r.Loss = res.Loss
 	gbps := func(ms float64) float64 { return bytes / ms / 1e6 }
-	r.ReadGBps, r.ForwardGBps, r.FwdBwdGBps = gbps(r.ReadMS), gbps(r.ForwardMS), gbps(r.FwdBwdMS)
+	for i := range reports {
+		r := &reports[i]
+		r.ReadMS, r.ForwardMS, r.FwdBwdMS = median(read), median(fwd[i]), median(fb[i])
+		r.ReadGBps, r.ForwardGBps, r.FwdBwdGBps = gbps(r.ReadMS), gbps(r.ForwardMS), gbps(r.FwdBwdMS)
+	}
 	if sink == 1 { // keep the read sweep from being optimised away
-		r.Loss += 0
+		reports[0].Loss += 0
 	}
 	if a.format == "json" {
 		enc := json.NewEncoder(env.stdout)
-		return enc.Encode(r)
+		for _, r := range reports {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	fmt.Fprintf(env.stdout, "lsce bench: %d × %d %s, %d worker(s), kernels %s, ε = 0.1, mean; medians of %d, %s clock\n",
-		r.Rows, r.Classes, r.DType, r.Workers, r.Impl, r.Reps, r.Clock)
+	r := reports[0]
+	how := "forced by --impl"
+	switch {
+	case a.impl == "auto" && kernel.EnvNote() != "":
+		how = kernel.EnvNote()
+	case a.impl == "auto" && (os.Getenv("LSCE_KERNELS") != "" || os.Getenv("LSCE_PUREGO") != ""):
+		how = "chosen by the environment (LSCE_KERNELS or LSCE_PUREGO)"
+	case a.impl == "auto":
+		how = "chosen for this CPU; LSCE_KERNELS=avx512|avx2|generic forces one"
+	case a.impl == "all":
+		how = "all available, side by side; auto chooses " + auto
+	}
+	fmt.Fprintf(env.stdout, "lsce bench: %d × %d %s, %d worker(s), ε = 0.1, mean; medians of %d, %s clock\n",
+		r.Rows, r.Classes, r.DType, r.Workers, r.Reps, r.Clock)
+	names := make([]string, len(reports))
+	for i, r := range reports {
+		names[i] = r.Impl
+	}
+	fmt.Fprintf(env.stdout, "kernels: %s (%s)\n", strings.Join(names, ", "), how)
 	fmt.Fprintf(env.stdout, "%-28s %10.3f ms %8.2f GB/s\n", "memory read (1 core)", r.ReadMS, r.ReadGBps)
-	fmt.Fprintf(env.stdout, "%-28s %10.3f ms %8.2f GB/s\n", "forward", r.ForwardMS, r.ForwardGBps)
-	fmt.Fprintf(env.stdout, "%-28s %10.3f ms %8.2f GB/s\n", "forward + gradient", r.FwdBwdMS, r.FwdBwdGBps)
-	fmt.Fprintf(env.stdout, "loss %.9g\n", r.Loss)
+	if len(reports) == 1 {
+		fmt.Fprintf(env.stdout, "%-28s %10.3f ms %8.2f GB/s\n", "forward", r.ForwardMS, r.ForwardGBps)
+		fmt.Fprintf(env.stdout, "%-28s %10.3f ms %8.2f GB/s\n", "forward + gradient", r.FwdBwdMS, r.FwdBwdGBps)
+		fmt.Fprintf(env.stdout, "loss %.9g\n", r.Loss)
+		return nil
+	}
+	fmt.Fprintf(env.stdout, "%-10s %12s %8s %18s %8s %s\n", "kernels", "forward ms", "GB/s", "forward + gradient", "GB/s", "loss")
+	for _, r := range reports {
+		mark := ""
+		if r.Auto {
+			mark = " (auto)"
+		}
+		fmt.Fprintf(env.stdout, "%-10s %12.3f %8.2f %15.3f ms %8.2f %.9g%s\n", r.Impl, r.ForwardMS, r.ForwardGBps, r.FwdBwdMS, r.FwdBwdGBps, r.Loss, mark)
+	}
 	return nil
 }
 
@@ -177,21 +261,13 @@ func benchData[T lsce.Float](n, c int) lsce.Input[T] {
 	return lsce.Input[T]{Logits: x, Shape: []int{n, c}, Targets: y}
 }
 
-// medianMS runs f once to warm up, then reps times, and returns the median
-// time by clock in milliseconds.
-func medianMS(reps int, clock func() time.Duration, f func()) float64 {
-	f()
-	t := make([]float64, reps)
-	for i := range t {
-		start := clock()
-		f()
-		t[i] = float64((clock() - start).Nanoseconds()) / 1e6
-	}
+// median is the median of t (which it sorts).
+func median(t []float64) float64 {
 	slices.Sort(t)
-	if reps%2 == 1 {
-		return t[reps/2]
+	if n := len(t); n%2 == 1 {
+		return t[n/2]
 	}
-	return (t[reps/2-1] + t[reps/2]) / 2
+	return (t[len(t)/2-1] + t[len(t)/2]) / 2
 }
 
 // readSweep reads every byte of x once on one core, as 64-bit words XORed

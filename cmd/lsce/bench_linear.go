@@ -62,6 +62,16 @@ func benchLinear(env *env, args linearBenchArgs) error {
 	default:
 		return usageErrorf("--format %q: want text or json", args.Format)
 	}
+	size, elems := 4.0, 2*(float64(args.Rows)*float64(args.Hidden)+float64(args.Classes)*float64(args.Hidden)+float64(args.Classes))
+	if args.DType == "float64" {
+		size = 8
+	}
+	if args.Check {
+		elems += 2 * float64(args.Rows) * float64(args.Classes) // the materialised logits and their gradient
+	}
+	if err := checkBenchMemory(size*elems, "the inputs and gradients"); err != nil {
+		return err
+	}
 	switch args.DType {
 	case "", "float32":
 		return runLinearBench[float32](env, args, "float32")

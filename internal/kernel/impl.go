@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -58,15 +57,6 @@ var impls = append(platformImpls(), generic)
 // active is the implementation the exported kernels call.
 var active = defaultImpl()
 
-// defaultImpl is the fastest available implementation, or generic when the
-// environment sets LSCE_PUREGO to anything but "" or "0".
-func defaultImpl() *impl {
-	if v := os.Getenv("LSCE_PUREGO"); v != "" && v != "0" {
-		return generic
-	}
-	return impls[0]
-}
-
 // Impl names the implementation in use: "avx512", "avx2" or "generic".
 func Impl() string { return active.name }
 
@@ -80,20 +70,19 @@ func Available() []string {
 	return names
 }
 
-// Use selects the implementation by name ("auto" restores the default choice,
-// honouring LSCE_PUREGO). It fails, leaving the choice unchanged, when the
-// name is unknown or the CPU or build cannot run it. Use is for tests and
+// Use selects the implementation by name, for this package and for linear's
+// and train's assembly ("auto" restores the default choice, honouring
+// LSCE_KERNELS and LSCE_PUREGO). It fails, leaving the choice unchanged, when
+// the name is unknown or the CPU or build cannot run it. Use is for tests and
 // benchmarks: it must not run concurrently with kernel calls.
 func Use(name string) error {
 	if name == "auto" {
 		active = defaultImpl()
 		return nil
 	}
-	for _, im := range impls {
-		if im.name == name {
-			active = im
-			return nil
-		}
+	if im := byName(name); im != nil {
+		active = im
+		return nil
 	}
 	switch name {
 	case "avx512", "avx2":

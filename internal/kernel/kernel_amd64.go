@@ -2,13 +2,8 @@
 
 package kernel
 
-// Features of the CPU and the operating system, probed once (as variable
-// initialisers, so that impls, which depends on them, sees them set):
-// hasAVX2FMA: AVX2 and FMA, and the OS saves YMM state; hasAVX512: AVX-512
-// F/DQ/BW/VL too, and the OS saves ZMM and opmask state.
-var hasAVX2FMA, hasAVX512 = detect()
-
-func detect() (hasAVX2FMA, hasAVX512 bool) {
+// probe reads the features HasAVX2 and HasAVX512 report.
+func probe() (hasAVX2FMA, hasAVX512 bool) {
 	maxID, _, _, _ := cpuid(0, 0)
 	if maxID < 7 {
 		return
@@ -35,10 +30,10 @@ func detect() (hasAVX2FMA, hasAVX512 bool) {
 // first.
 func platformImpls() []*impl {
 	var l []*impl
-	if hasAVX512 {
+	if HasAVX512 {
 		l = append(l, avx512)
 	}
-	if hasAVX2FMA {
+	if HasAVX2 {
 		l = append(l, avx2)
 	}
 	return l
@@ -67,6 +62,9 @@ var (
 		grad: gradF64AVX512, gradW: gradWF64AVX512, dot: dotF64AVX512, dotStep: 16, block: 1024,
 	}
 )
+
+// avx512Impl is the "avx512" implementation.
+func avx512Impl() *impl { return avx512 }
 
 var (
 	avx2   = vecImpl("avx2", avx2F32, avx2F64)

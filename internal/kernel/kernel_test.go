@@ -413,6 +413,7 @@ func TestUse(t *testing.T) {
 // "0" or unset leaves the fastest available.
 func TestPuregoEnv(t *testing.T) {
 	defer Use("auto")
+	t.Setenv("LSCE_KERNELS", "")
 	t.Setenv("LSCE_PUREGO", "1")
 	if err := Use("auto"); err != nil || Impl() != "generic" {
 		t.Errorf("LSCE_PUREGO=1: Use(auto) gives %q, %v", Impl(), err)
@@ -420,6 +421,44 @@ func TestPuregoEnv(t *testing.T) {
 	t.Setenv("LSCE_PUREGO", "0")
 	if err := Use("auto"); err != nil || Impl() != Available()[0] {
 		t.Errorf("LSCE_PUREGO=0: Use(auto) gives %q, %v; available %v", Impl(), err, Available())
+	}
+}
+
+// TestKernelsEnv: LSCE_KERNELS forces a path for Use("auto") (and the
+// default), AVX2 and AVX512 follow it; a path the CPU cannot run or an
+// unknown name leaves the fastest available, and EnvNote says why.
+func TestKernelsEnv(t *testing.T) {
+	defer Use("auto")
+	t.Setenv("LSCE_PUREGO", "")
+	for _, name := range []string{"generic", "avx2", "avx512", "AVX2", "nonsense"} {
+		t.Setenv("LSCE_KERNELS", name)
+		if err := Use("auto"); err != nil {
+			t.Fatal(err)
+		}
+		want := strings.ToLower(name)
+		if !slices.Contains(Available(), want) {
+			want = Available()[0]
+			if EnvNote() == "" {
+				t.Errorf("LSCE_KERNELS=%s: no note, though %s is in use", name, Impl())
+			}
+		} else if EnvNote() != "" {
+			t.Errorf("LSCE_KERNELS=%s: note %q, though obeyed", name, EnvNote())
+		}
+		if Impl() != want {
+			t.Errorf("LSCE_KERNELS=%s: Impl() = %q, want %q", name, Impl(), want)
+		}
+		if AVX2() != (want != "generic") || AVX512() != (want == "avx512") {
+			t.Errorf("LSCE_KERNELS=%s: AVX2() = %v, AVX512() = %v with %s in use", name, AVX2(), AVX512(), want)
+		}
+	}
+	// LSCE_KERNELS wins over its alias LSCE_PUREGO.
+	t.Setenv("LSCE_PUREGO", "1")
+	t.Setenv("LSCE_KERNELS", "auto")
+	if Use("auto"); Impl() != Available()[0] {
+		t.Errorf("LSCE_KERNELS=auto LSCE_PUREGO=1: Impl() = %q, want %q", Impl(), Available()[0])
+	}
+	if HasAVX512 && !HasAVX2 {
+		t.Error("HasAVX512 without HasAVX2")
 	}
 }
 
