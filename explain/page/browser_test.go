@@ -192,6 +192,17 @@ func TestBrowser(t *testing.T) {
 			b.fullShot("page-error.png")
 		}
 	}
+	// More than the server takes: the page says so without sending it.
+	seq = b.seq()
+	tc := time.Now()
+	b.do(chromedp.Evaluate[chromedp.Void](`document.getElementById("data").value = "image,label,cat,dog\n" + "a,cat,1.000000,0.000000\n".repeat(200000);
+		document.getElementById("data").dispatchEvent(new Event("input"))`))
+	b.settle(seq)
+	if msg := b.eval(`document.getElementById("error").textContent`); !strings.Contains(msg, "the data is 4.6 MiB, larger than the 4 MiB the page takes") {
+		t.Errorf("4.6 MiB of data: the page says %q", msg)
+	}
+	t.Logf("4.6 MiB of data refused in %v", time.Since(tc))
+
 	seq = b.seq()
 	b.setData("image,label,yes,no\nfirst,no,0.5,2\n")
 	b.do(chromedp.SetValue("#eps", "0.1"), chromedp.SetValue("#variant", "uniform"),
@@ -200,7 +211,44 @@ func TestBrowser(t *testing.T) {
 	b.check("pasted data after errors", explain.Input{Logits: []float64{0.5, 2}, N: 1, K: 2, Targets: []int{1},
 		Classes: []string{"yes", "no"}, Images: []string{"first"}, Epsilon: 0.1}, lsce.Uniform)
 
-	// 10. A narrow window: the page must not scroll sideways.
+	// 10. The largest input the page takes: 1,000 rows × 100 classes.
+	var big strings.Builder
+	big.WriteString("image,label")
+	for c := range MaxClasses {
+		fmt.Fprintf(&big, ",c%d", c)
+	}
+	bigIn := explain.Input{N: MaxRows, K: MaxClasses, Epsilon: 0.1}
+	for i := range MaxRows {
+		y := (i * 7) % MaxClasses
+		fmt.Fprintf(&big, "\nr%d,%d", i, y)
+		bigIn.Targets = append(bigIn.Targets, y)
+		for c := range MaxClasses {
+			z := float64((i*31+c*17)%200)/20 - 5
+			fmt.Fprintf(&big, ",%g", z)
+			bigIn.Logits = append(bigIn.Logits, z)
+		}
+	}
+	seq = b.seq()
+	t0 := time.Now()
+	b.setData(big.String())
+	b.settle(seq)
+	t.Logf("1,000 × 100 input: answered and drawn in %v (drawing %s ms)", time.Since(t0).Round(time.Millisecond), b.eval(`document.body.dataset.renderMs`))
+	res, err := lsce.CrossEntropy(lsce.Input[float64]{Logits: bigIn.Logits, Shape: []int{MaxRows, MaxClasses}, Targets: bigIn.Targets},
+		lsce.Options{Epsilon: 0.1, Reduction: lsce.None})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := shows(b.eval(`document.getElementById("mean").textContent`), mean(res.Losses)); err != nil {
+		t.Errorf("1,000 × 100 input, mean loss: %v", err)
+	}
+	if n := b.eval(`document.querySelectorAll("#step-prob tbody tr").length`); n != strconv.Itoa(MaxShownRows) {
+		t.Errorf("1,000 × 100 input: %s rows of probabilities shown, want %d", n, MaxShownRows)
+	}
+	if note := b.eval(`document.querySelector("#step-loss .more").textContent`); !strings.Contains(note, "first 50 of 1000 rows") {
+		t.Errorf("1,000 × 100 input: the note says %q", note)
+	}
+
+	// 11. A narrow window: the page must not scroll sideways.
 	b.do(chromedp.EmulateViewport(380, 800))
 	b.do(chromedp.Sleep(200 * time.Millisecond))
 	if w := b.eval(`String(document.documentElement.scrollWidth)`); w != "380" {

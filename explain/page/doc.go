@@ -10,6 +10,7 @@
 //
 //	GET  /                   the page (index.html, app.js, style.css)
 //	GET  /api/examples       the write-up's two worked examples as page input
+//	GET  /api/limits         MaxRows, MaxClasses and MaxBody
 //	POST /api/walkthrough    a [Request] → every table, as JSON
 //	POST /api/workbook       a [Request] → the live-formula .xlsx of package explain
 //

@@ -39,6 +39,7 @@ func Handler() http.Handler {
 		mux.Handle("GET "+name, files)
 	}
 	mux.HandleFunc("GET /api/examples", serveExamples)
+	mux.HandleFunc("GET /api/limits", serveLimits)
 	sem := make(chan struct{}, maxConcurrent)
 	api := func(h func(http.ResponseWriter, *Parsed) error) http.Handler {
 		return http.TimeoutHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -113,6 +114,17 @@ func Examples() []Example {
 		out = append(out, Example{Name: e.Name, Title: e.Title, Data: ExampleData(e.Input), Epsilon: e.Input.Epsilon})
 	}
 	return out
+}
+
+// Limits are the page's input limits, as GET /api/limits gives them.
+type Limits struct {
+	Rows    int `json:"rows"`
+	Classes int `json:"classes"`
+	Body    int `json:"body"`
+}
+
+func serveLimits(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, Limits{MaxRows, MaxClasses, MaxBody})
 }
 
 func serveExamples(w http.ResponseWriter, r *http.Request) {

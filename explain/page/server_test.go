@@ -33,6 +33,7 @@ func TestServer(t *testing.T) {
 		{"GET", "/assets/", "", "", 404, ""},
 		{"GET", "/../server.go", "", "", 404, ""},
 		{"GET", "/api/examples", "", "", 200, `"name":"catdog"`},
+		{"GET", "/api/limits", "", "", 200, `{"rows":1000,"classes":100,"body":4194304}`},
 		{"POST", "/", "application/json", "{}", 405, ""},
 		{"PUT", "/api/walkthrough", "application/json", string(reqBody), 405, ""},
 		{"GET", "/api/walkthrough", "", "", 405, ""},

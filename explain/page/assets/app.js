@@ -5,6 +5,7 @@
 const $ = (id) => document.getElementById(id);
 const state = {
   examples: [],
+  limits: null,    // the server's input limits (GET /api/limits)
   last: null,      // the last good response
   seq: 0,          // request sequence number: late answers are dropped
   abort: null,
@@ -74,12 +75,20 @@ async function update() {
   const body = request();
   document.body.dataset.busy = "1";
   try {
+    // The server refuses larger bodies too; saying so here spares sending them.
+    const size = new Blob([body.data]).size;
+    if (state.limits && size > state.limits.body) {
+      throw new Error(`the data is ${(size / 1048576).toFixed(1)} MiB, larger than the ${state.limits.body / 1048576} MiB the page takes ` +
+        `(up to ${state.limits.rows.toLocaleString("en")} rows × ${state.limits.classes} classes; lsce explain --xlsx takes more)`);
+    }
     const r = await post("/api/walkthrough", body, state.abort.signal);
     const res = await r.json();
     if (seq !== state.seq) return;
     showError("");
     state.last = res;
+    const t0 = performance.now();
     render(res);
+    document.body.dataset.renderMs = String(Math.round(performance.now() - t0));
   } catch (e) {
     if (e.name === "AbortError" || seq !== state.seq) return;
     showError(e.message);
@@ -187,8 +196,7 @@ function renderTable(t, res) {
       body.append(row);
     });
     table.append(body);
-    sec.append(el("div", { class: "scroll" }, table));
-    if (res.n > res.shown) sec.append(el("p", { class: "more", text: `The first ${res.shown} of ${res.n} rows; the mean and the workbook take all.` }));
+    sec.append(el("div", { class: "scroll" }, table), el("p", { class: "more" }));
   } else {
     // Same shape: update the cells in place, so that a focused logit keeps
     // its caret.
@@ -204,6 +212,7 @@ function renderTable(t, res) {
       });
     });
   }
+  sec.querySelector(".more").textContent = res.n > res.shown ? `The first ${res.shown} of ${res.n} rows; the mean and the workbook take all.` : "";
   // Mark the cells whose text changed since the last answer.
   const prev = state.prevCells.get(t.id);
   const now = [];
@@ -479,8 +488,11 @@ async function init() {
   });
   $("download").addEventListener("click", download);
   try {
-    const r = await fetch("/api/examples");
-    state.examples = await r.json();
+    const [ex, lim] = await Promise.all([fetch("/api/examples"), fetch("/api/limits")]);
+    state.examples = await ex.json();
+    state.limits = await lim.json();
+    $("max-rows").textContent = state.limits.rows.toLocaleString("en");
+    $("max-classes").textContent = String(state.limits.classes);
   } catch (e) {
     showError("the server does not answer: " + e.message);
     return;
