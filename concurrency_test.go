@@ -3,7 +3,6 @@ package lsce_test
 import (
 	"errors"
 	"math"
-	"runtime"
 	"sync"
 	"testing"
 
@@ -140,54 +139,6 @@ func TestResultReuse(t *testing.T) {
 		}
 		if math.Abs(c.Losses[i]-math.Log(3)) > 1e-15 {
 			t.Fatalf("copy: Losses[%d] = %v, want ln 3", i, c.Losses[i])
-		}
-	}
-}
-
-// mallocs returns the average number of heap allocations of f over runs
-// calls, at the current GOMAXPROCS (testing.AllocsPerRun sets GOMAXPROCS to
-// 1, which would hide the default Options' workers). The process-wide count
-// also sees the odd allocation of the runtime or the test framework, so the
-// least of five trials is returned: an allocation of f shows in every one.
-func mallocs(runs int, f func()) float64 {
-	f()
-	least := math.Inf(1)
-	for range 5 {
-		var a, b runtime.MemStats
-		runtime.ReadMemStats(&a)
-		for range runs {
-			f()
-		}
-		runtime.ReadMemStats(&b)
-		least = min(least, float64(b.Mallocs-a.Mallocs)/float64(runs))
-	}
-	return least
-}
-
-// TestDefaultOptionsAllocs: with the default Options (Workers 0) and
-// GOMAXPROCS 4, an ordinary minibatch reusing its Result runs on the calling
-// goroutine and allocates nothing, forward and backward, both element types.
-func TestDefaultOptionsAllocs(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
-	for _, sh := range [][2]int{{128, 10}, {1024, 100}, {64, 1000}} {
-		in32, in64 := benchInput[float32](sh[0], sh[1]), benchInput[float64](sh[0], sh[1])
-		g32, g64 := make([]float32, len(in32.Logits)), make([]float64, len(in64.Logits))
-		var r lsce.Result
-		opt := lsce.Options{Epsilon: 0.1}
-		n := mallocs(50, func() {
-			for _, g := range [][]float32{nil, g32} {
-				if err := lsce.CrossEntropyInto(&r, g, in32, opt); err != nil {
-					t.Fatal(err)
-				}
-			}
-			for _, g := range [][]float64{nil, g64} {
-				if err := lsce.CrossEntropyInto(&r, g, in64, opt); err != nil {
-					t.Fatal(err)
-				}
-			}
-		})
-		if n != 0 {
-			t.Errorf("%d×%d: %v allocations per four calls with the default Options", sh[0], sh[1], n)
 		}
 	}
 }

@@ -87,6 +87,21 @@
 // purego build tag and LSCE_PUREGO=1 use the generic Go loops. Rows are split
 // across Options.Workers goroutines (default GOMAXPROCS) in fixed blocks, so
 // results do not depend on the worker count; a few very long rows are split by
-// class and their partial statistics merged exactly. CrossEntropyInto reuses
-// its Result and allocates nothing in steady state with one worker.
+// class and their partial statistics merged exactly. The default Options
+// (Workers 0) start one worker per 2^17 logits at most, so an ordinary
+// minibatch runs on the caller's goroutine. CrossEntropyInto reuses its
+// Result and allocates nothing in steady state, with the default Options or
+// one worker.
+//
+// # Concurrency
+//
+// The functions are safe for concurrent use on different Results; inputs
+// are only read and may be shared. A Result serves one call at a time: a
+// call on a Result another goroutine's call is writing returns an ErrOption
+// error at once, without touching it. Give each goroutine its own Result (a
+// Result may serve float32 and float64 calls in turn; a copy of a Result
+// gets buffers of its own). With the gradient written over the logits in
+// place, an error found while the rows are computed (a NaN logit, an
+// overflowing loss) leaves the rows before it overwritten: see
+// CrossEntropyInto.
 package lsce

@@ -65,25 +65,3 @@ func maskedError(row int) error {
 func shapeError(format string, args ...any) error {
 	return &Error{Kind: ErrShape, Row: -1, Class: -1, Msg: fmt.Sprintf(format, args...)}
 }
-
-// FirstError returns the error among errs that locates the lowest row (an
-// *Error with Row ≥ 0), else the first non-nil one; nil when all are nil. A
-// parallel pass whose workers each stop at their own first bad row reports
-// with it the same error as a sequential pass.
-func FirstError(errs []error) error {
-	var best error
-	bestRow := -1
-	for _, err := range errs {
-		if err == nil {
-			continue
-		}
-		row := -1
-		if le, ok := err.(*Error); ok {
-			row = le.Row
-		}
-		if best == nil || row >= 0 && (bestRow < 0 || row < bestRow) {
-			best, bestRow = err, row
-		}
-	}
-	return best
-}

@@ -286,29 +286,6 @@ func TestReuseIgnoredLongRow(t *testing.T) {
 	}
 }
 
-// TestFirstError: the lowest located row wins whatever the order; an
-// unlocated error is kept only when no located one exists.
-func TestFirstError(t *testing.T) {
-	row := func(r int) error { return &lsce.Error{Kind: lsce.ErrTarget, Row: r, Class: -1, Msg: "x"} }
-	other := errors.New("other")
-	r7, r3 := row(7), row(3)
-	for _, c := range []struct {
-		errs []error
-		want error
-	}{
-		{nil, nil},
-		{[]error{nil, nil}, nil},
-		{[]error{r7, nil, r3}, r3},
-		{[]error{r3, r7}, r3},
-		{[]error{other, r7}, r7},
-		{[]error{nil, other}, other},
-	} {
-		if got := lsce.FirstError(c.errs); got != c.want {
-			t.Errorf("FirstError(%v) = %v, want %v", c.errs, got, c.want)
-		}
-	}
-}
-
 // TestOverflowLocated: a loss that overflows float64 names the first row
 // where it does, on every path (short rows, long rows, the general loop),
 // not row −1: the row whose loss, or the running sum with it, overflows.

@@ -105,7 +105,9 @@ type Options struct {
 	// ClassLast reads the shape as (N, …, C), classes contiguous, instead of
 	// PyTorch's (N, C, d1, …, dk) with the class axis 1.
 	ClassLast bool
-	// Workers is the number of goroutines; 0 means GOMAXPROCS.
+	// Workers is the number of goroutines; 0 means GOMAXPROCS, but no more
+	// than one per 2^17 logits (starting a goroutine costs more than a
+	// smaller share of work saves, and a minibatch then allocates nothing).
 	Workers int
 
 	// ZLoss adds λ·LSE² per counted element (PaLM's z-loss); 0 disables it.

@@ -2,6 +2,7 @@ package lsce_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -211,10 +212,4 @@ func TestClassMaskErrors(t *testing.T) {
 	}
 }
 
-func errorsAs(err error, le **lsce.Error) bool {
-	e, ok := err.(*lsce.Error)
-	if ok {
-		*le = e
-	}
-	return ok
-}
+func errorsAs(err error, le **lsce.Error) bool { return errors.As(err, le) }

@@ -21,25 +21,36 @@ func (e *engine[T]) fastRow(i int, x, sc []T) (parts, error) {
 			swz = e.ops.dot(x, e.wT)
 		}
 	}
-	if !finite(m) || !finite(sx) || !(s > 0) {
-		return parts{}, locateNonFinite(i, x)
-	}
 	y := e.in.Targets[i]
 	k := e.lay.classes
-	lse := m + math.Log(s)
-	wy := 1.0
-	if e.wT != nil {
-		wy = e.opt.Weight[y]
-	} else {
-		swz = sx
+	p, lse, wy, err := e.statsParts(i, x, float64(x[y]), m, s, sx, swz)
+	if err != nil {
+		return parts{}, err
 	}
-	p := e.rowParts(k, lse, float64(x[y]), wy, swz, e.wSum)
 	if e.grad != nil {
 		g := e.grad[i*k : (i+1)*k]
 		e.fastGrad(g, x, p.Eps, m, s, lse, wy, k)
 		g[y] -= T((1 - p.Eps) * wy * e.scale)
 	}
 	return p, nil
+}
+
+// statsParts checks row i's statistics from the kernels (max m, Σexp s,
+// Σz sx, and Σ w·z swz with weights) and assembles its parts, with its
+// log-sum-exp and target weight; zy is the target's logit, read before any
+// gradient was written.
+func (e *engine[T]) statsParts(i int, x []T, zy, m, s, sx, swz float64) (p parts, lse, wy float64, err error) {
+	if !finite(m) || !finite(sx) || !(s > 0) {
+		return parts{}, 0, 0, locateNonFinite(i, x)
+	}
+	lse = m + math.Log(s)
+	wy = 1.0
+	if e.wT != nil {
+		wy = e.opt.Weight[e.in.Targets[i]]
+	} else {
+		swz = sx
+	}
+	return e.rowParts(e.lay.classes, lse, zy, wy, swz, e.wSum), lse, wy, nil
 }
 
 // fusedRow is fastRow with the gradient, for rows that stay in cache between
@@ -66,17 +77,10 @@ func (e *engine[T]) fusedRow(i int, x, sc []T) (parts, error) {
 		ex = sc[:k]
 	}
 	m, s, sx := e.ops.statsExp(ex, x)
-	if !finite(m) || !finite(sx) || !(s > 0) {
-		return parts{}, locateNonFinite(i, x)
+	p, lse, wy, err := e.statsParts(i, x, zy, m, s, sx, swz)
+	if err != nil {
+		return parts{}, err
 	}
-	lse := m + math.Log(s)
-	wy := 1.0
-	if e.wT != nil {
-		wy = e.opt.Weight[y]
-	} else {
-		swz = sx
-	}
-	p := e.rowParts(k, lse, zy, wy, swz, e.wSum)
 	a, b := e.gradCoef(p.Eps, s, lse, wy, k)
 	switch {
 	case !e.stream && e.wT != nil:

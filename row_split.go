@@ -76,18 +76,11 @@ func (e *engine[T]) runSplit() error {
 			row.merge(p)
 		}
 		m, s, sx, swz := row.m, row.s, row.sx, row.swz
-		if !finite(m) || !finite(sx) || !(s > 0) {
-			return locateNonFinite(i, x)
-		}
 		y := e.in.Targets[i]
-		lse := m + math.Log(s)
-		wy := 1.0
-		if e.wT == nil {
-			swz = sx
-		} else {
-			wy = e.opt.Weight[y]
+		p, lse, wy, err := e.statsParts(i, x, float64(x[y]), m, s, sx, swz)
+		if err != nil {
+			return err
 		}
-		p := e.rowParts(k, lse, float64(x[y]), wy, swz, e.wSum)
 		if e.grad != nil {
 			g := e.grad[i*k : (i+1)*k]
 			fanout.Run(chunks, workers, fanout.Func(func(_, c int) error {

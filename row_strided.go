@@ -1,5 +1,7 @@
 package lsce
 
+import "errors"
+
 // stridedRow computes element i of K-dimensional input with the class axis 1,
 // (N, C, d1, …), whose classes lie a stride apart, through the contiguous row
 // kernels: it gathers the classes into the worker's scratch row buf (2·C
@@ -19,7 +21,7 @@ func (e *engine[T]) stridedRow(i int, buf []T) (parts, error) {
 	}
 	p, err := row.fastRow(0, x, nil)
 	if err != nil {
-		if le, ok := err.(*Error); ok {
+		if le := (*Error)(nil); errors.As(err, &le) {
 			le.Row = i
 		}
 		return parts{}, err

@@ -1,12 +1,11 @@
 package train
 
 import (
-	"sync"
-
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 
 	"github.com/lsce/lsce"
+	"github.com/lsce/lsce/internal/fanout"
 )
 
 // The first layer multiplies images, which are mostly background (MNIST:
@@ -83,16 +82,7 @@ func axpyF32Go(a float32, x, y []float32) {
 // parts, and waits.
 func parallel(workers, n int, f func(lo, hi int)) {
 	workers = max(1, min(workers, n))
-	if workers == 1 {
-		f(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*n/workers, (w+1)*n/workers
-		wg.Go(func() { f(lo, hi) })
-	}
-	wg.Wait()
+	fanout.Run(workers, workers, fanout.Func(func(_, w int) error { f(w*n/workers, (w+1)*n/workers); return nil }))
 }
 
 // sparseForward is z = x·W for the n rows of x (non-zeros listed by column

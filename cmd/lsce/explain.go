@@ -158,7 +158,7 @@ func tooLargeOr(err error, format string, a ...any) error {
 func explainInput(env *env, f *explainFlags) (explain.Input, func(error) error, error) {
 	var in explain.Input
 	place := func(err error) error {
-		if le, ok := err.(*lsce.Error); ok && le.Kind == lsce.ErrOption {
+		if le := (*lsce.Error)(nil); errors.As(err, &le) && le.Kind == lsce.ErrOption {
 			return usageErrorf("%s", le.Msg)
 		}
 		return err
@@ -251,8 +251,8 @@ func explainInput(env *env, f *explainFlags) (explain.Input, func(error) error, 
 		fromHeader = true
 	}
 	filePlace := func(err error) error {
-		le, ok := err.(*lsce.Error)
-		if !ok {
+		var le *lsce.Error
+		if !errors.As(err, &le) {
 			return err
 		}
 		switch {
@@ -272,7 +272,7 @@ func explainInput(env *env, f *explainFlags) (explain.Input, func(error) error, 
 // errors.
 func classPlace(next func(error) error, fromFlag bool) func(error) error {
 	return func(err error) error {
-		if le, ok := err.(*lsce.Error); ok && fromFlag && strings.HasPrefix(le.Msg, "class name") {
+		if le := (*lsce.Error)(nil); errors.As(err, &le) && fromFlag && strings.HasPrefix(le.Msg, "class name") {
 			return usageErrorf("--classes: %s", le.Msg)
 		}
 		return next(err)
