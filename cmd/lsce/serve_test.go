@@ -1,12 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -86,6 +92,58 @@ func TestServeUsage(t *testing.T) {
 		var out, errOut bytes.Buffer
 		if code := run(c.args, strings.NewReader(""), &out, &errOut); code != 2 || !strings.Contains(errOut.String(), c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, errOut.String(), c.want)
+		}
+	}
+}
+
+// TestServeSignals runs "lsce serve" as a process (the test binary
+// re-executed as lsce, see TestMain) and stops it with SIGINT and with
+// SIGTERM, as Ctrl-C and a service manager do: it exits 0 after a clean
+// shutdown.
+func TestServeSignals(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGINT to send on Windows")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		cmd := exec.Command(exe)
+		cmd.Args = []string{"lsce", "serve", "--addr", "127.0.0.1:0"}
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := bufio.NewScanner(out)
+		if !lines.Scan() {
+			cmd.Process.Kill()
+			t.Fatalf("lsce serve printed nothing: %v", cmd.Wait())
+		}
+		url := regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+/`).FindString(lines.Text())
+		resp, err := http.Get(url)
+		if err != nil {
+			cmd.Process.Kill()
+			t.Fatalf("%q: %v", lines.Text(), err)
+		}
+		resp.Body.Close()
+		if err := cmd.Process.Signal(sig); err != nil {
+			t.Fatal(err)
+		}
+		rest, _ := io.ReadAll(out)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil || string(rest) != "lsce serve: stopped\n" {
+				t.Errorf("%v: exit %v, then printed %q", sig, err, rest)
+			}
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("%v: lsce serve did not stop within 10 s", sig)
 		}
 	}
 }
