@@ -17,9 +17,11 @@ const MaxLogits = 1 << 20
 //
 // Steps are onehot, smoothed, logit, shift, exp, sumexp, prob, logprob, term,
 // loss, nll (H(q,p)), uniform (H(u,p)), decomposed and library; class is
-// empty for per-row steps. The first lines give epsilon and k. A field that
-// starts with = + - @ (or a tab or carriage return) is prefixed with ' so that
-// a spreadsheet opening the file shows it as text, not a formula.
+// empty for per-row steps. The first lines give epsilon and k. Names are
+// written exactly as given (encoding/csv quoting only): the file is data
+// for programs. A spreadsheet opening it may read a name starting with
+// = + - @ as a formula; for a spreadsheet, use WriteXLSX, which stores every
+// name as text.
 func (w *Walkthrough) WriteCSV(out io.Writer) error {
 	in := w.Input
 	if in.N*in.K > MaxLogits {
@@ -28,7 +30,7 @@ func (w *Walkthrough) WriteCSV(out io.Writer) error {
 	c := csv.NewWriter(out)
 	f := func(x float64) string { return strconv.FormatFloat(x+0, 'g', -1, 64) }
 	rec := func(step, image, class, value string) {
-		c.Write([]string{step, safe(image), safe(class), value})
+		c.Write([]string{step, image, class, value})
 	}
 	rec("step", "image", "class", "value")
 	rec("epsilon", "", "", f(in.Epsilon))
@@ -64,13 +66,4 @@ func (w *Walkthrough) WriteCSV(out io.Writer) error {
 	perRow("library", w.Library)
 	c.Flush()
 	return c.Error()
-}
-
-// safe keeps a name from being read as a formula by a spreadsheet opening
-// the csv (OWASP's advice for csv injection).
-func safe(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
-		return "'" + s
-	}
-	return s
 }

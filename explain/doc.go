@@ -56,8 +56,9 @@
 // spreadsheet's losses next to the library's, with their relative difference
 // and a match/differ verdict.
 //
-// Class and image names are always written as text: a name starting with
-// = + − @ never becomes a formula (csv output prefixes such names with ').
+// Class and image names are always written as text in the workbook: a name
+// starting with = + − @ never becomes a formula. The csv output is data for
+// programs and holds the names exactly as given.
 //
 // # Limits
 //

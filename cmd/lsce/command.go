@@ -121,5 +121,5 @@ func printHelp(w io.Writer) {
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.short)
 	}
-	fmt.Fprintln(w, "\nRun 'lsce help <command>' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'lsce help <command>' for a command's flags, 'lsce --version' for the\nversion and the kernels chosen on this CPU.")
 }

@@ -35,18 +35,33 @@ type evalFlags struct {
 var cmdEval = func() *command {
 	f := new(evalFlags)
 	return &command{
-		name:    "eval",
-		short:   "calibration: accuracy, NLL, ECE, Brier, temperature, reliability diagram",
-		args:    "--logits FILE --targets FILE [--epsilon 0.1] [--bins 15] [--plot reliability.png|.svg] [--format text|json]",
-		summary: "calibration of logits: accuracy, NLL, ECE, Brier, temperature scaling, reliability diagram",
+		name:  "eval",
+		short: "calibration: accuracy, NLL, ECE, Brier, temperature, reliability diagram",
+		args:  "--logits FILE --targets FILE [flags]",
+		summary: `Calibration of logits: accuracy, NLL, ECE, Brier, temperature scaling and a
+reliability diagram.
+
+Reports how well the softmax confidences of logits match how often they are
+right, as given and after fitting a temperature T on the same data
+(Guo et al. 2017), with the label-smoothed loss at --epsilon beside them.
+
+FILE is a .npy file (logits float32 or float64 of shape (N, C); targets
+integer or integral floating class indices of shape (N) or (N, 1)) or a .csv
+file (one row of C logits per line, targets one column; an optional header
+line of names). "-" reads standard input. A regular .npy file is streamed in
+chunks, read once per pass of the temperature fit; a .csv file, or any input
+that is not a regular file (a pipe, a FIFO), is read once into memory.
+
+Errors name the file and place: in a .csv file the 1-based line and column, in
+a .npy file the 0-based NumPy index. Exit 2 for bad usage or input, 1 otherwise.`,
 		setFlags: func(fs *flag.FlagSet) {
-			fs.StringVar(&f.logits, "logits", "", "logits `file`, shape (N, C): .npy (float32 or float64, streamed in chunks, read once per pass of the temperature fit) or .csv (loaded whole); - for stdin")
-			fs.StringVar(&f.targets, "targets", "", "targets `file`: N class indices (.npy or .csv); - for stdin")
+			fs.StringVar(&f.logits, "logits", "", "logits `FILE`, shape (N, C) (.npy or .csv, - for stdin)")
+			fs.StringVar(&f.targets, "targets", "", "targets `FILE`, N class indices (.npy or .csv, - for stdin)")
 			fs.Float64Var(&f.epsilon, "epsilon", 0.1, "label smoothing ε of the reported loss")
 			fs.IntVar(&f.bins, "bins", calib.DefaultBins, "number of equal-width confidence bins")
-			fs.StringVar(&f.plot, "plot", "", "write a reliability diagram to `file` (.png or .svg)")
+			fs.StringVar(&f.plot, "plot", "", "write a reliability diagram to `OUT` (.png or .svg)")
 			fs.StringVar(&f.format, "format", "text", "output format: text or json")
-			fs.IntVar(&f.workers, "workers", 0, "worker goroutines (0: one per CPU)")
+			fs.IntVar(&f.workers, "workers", 0, "goroutines (0: one per CPU)")
 			fs.BoolVar(&f.noFit, "no-fit", false, "skip temperature scaling (one pass; the JSON output then has no temperature and no *_calibrated keys)")
 			fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 		},
@@ -57,9 +72,9 @@ var cmdEval = func() *command {
 func runEval(env *env, f *evalFlags, args []string) error {
 	switch {
 	case len(args) > 0:
-		return usageErrorf("unexpected arguments %q", args)
+		return usageErrorf("unexpected argument %q (see 'lsce help eval')", args[0])
 	case f.logits == "" || f.targets == "":
-		return usageErrorf("--logits and --targets are required")
+		return usageErrorf("--logits and --targets are required (see 'lsce help eval')")
 	case f.bins <= 0 || f.bins > calib.MaxBins:
 		return usageErrorf("--bins %d: want 1 … %d", f.bins, calib.MaxBins)
 	case f.format != "text" && f.format != "json":
@@ -123,6 +138,13 @@ type evalData struct {
 	memTargets []int
 	memTgtT    *tensorio.Tensor
 	inputs     []*tensorio.Input // to close
+	bigTarget  *bigTarget        // the first int64 target beyond int32, clamped
+}
+
+// bigTarget is a target value the file holds beyond int32.
+type bigTarget struct {
+	row   int
+	value int64
 }
 
 // openInput opens an input once: a file, or standard input for "-".
@@ -284,6 +306,9 @@ func (d *evalData) locate(err error) error {
 		where := fmt.Sprintf("row %d", le.Row)
 		if d.memTgtT != nil {
 			where = d.memTgtT.Where(le.Row)
+		}
+		if b := d.bigTarget; b != nil && b.row == le.Row {
+			return inputErrorf("%s: %s: target %d is outside [0, %d)", d.targetsName, where, b.value, d.classes)
 		}
 		return locatedError{d.targetsName, where, le}
 	}

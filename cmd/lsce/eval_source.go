@@ -83,6 +83,11 @@ func (s *evalSource[T]) Read(logits []T, targets []int) (int, error) {
 		}
 		for i, v := range s.i64 {
 			targets[i] = clampInt(v)
+			if int64(targets[i]) != v && d.bigTarget == nil {
+				// Out of range whatever the classes: remember the value
+				// the file holds, for the error (the first such row).
+				d.bigTarget = &bigTarget{row0 + i, v}
+			}
 		}
 	case tr != nil:
 		s.f64 = grow(s.f64, rows)

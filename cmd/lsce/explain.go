@@ -262,6 +262,13 @@ func explainInput(env *env, f *explainFlags) (explain.Input, func(error) error, 
 			return inputErrorf("%s: %s: %s", targets.Name, targets.Where(le.Row), le.Msg)
 		case fromHeader && strings.HasPrefix(le.Msg, "class name"):
 			return inputErrorf("%s: header: %s", logits.Name, le.Msg)
+		case le.Row >= 0 && le.Row < in.N && le.Kind != lsce.ErrOption:
+			// A row's loss (overflow): the row as the file numbers it.
+			where := fmt.Sprintf("row %d", le.Row)
+			if logits.Format == tensorio.CSV && le.Row < len(logits.Lines) {
+				where = fmt.Sprintf("row %d", logits.Lines[le.Row])
+			}
+			return inputErrorf("%s: %s: %s", logits.Name, where, le.Msg)
 		}
 		return place(err)
 	}

@@ -346,7 +346,10 @@ func (j *lossJob) toLogitsLayout(rows []float64) []float64 {
 // readWeights reads --weights: a list of numbers, or a file.
 func (j *lossJob) readWeights(env *env, classes int) ([]float64, error) {
 	s := j.flags.weights
-	w, bad := parseList(s)
+	w, bad, rangeErr := parseList(s)
+	if bad >= 0 && rangeErr {
+		return nil, usageErrorf("--weights %s: value %d is out of the float64 range", s, bad+1)
+	}
 	if bad < 0 {
 		if len(w) != classes {
 			return nil, usageErrorf("--weights: %d weights for %d classes", len(w), classes)
@@ -368,16 +371,17 @@ func (j *lossJob) readWeights(env *env, classes int) ([]float64, error) {
 }
 
 // parseList reads "w1,w2,…"; bad is the index of the first field that is
-// not a number, or −1.
-func parseList(s string) (w []float64, bad int) {
+// not a number, or −1, and rangeErr says it is a number out of the float64
+// range.
+func parseList(s string) (w []float64, bad int, rangeErr bool) {
 	for i, f := range strings.Split(s, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil {
-			return nil, i
+			return nil, i, errors.Is(err, strconv.ErrRange)
 		}
 		w = append(w, v)
 	}
-	return w, -1
+	return w, -1, false
 }
 
 // computeLoss runs the loss in the logits' dtype and prints the result.

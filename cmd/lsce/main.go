@@ -24,25 +24,39 @@ var commands = []*command{
 	cmdBench,
 }
 
-// run is main without the process: it returns the exit code.
+// run is main without the process: it returns the exit code. "lsce help"
+// and "lsce help CMD" print to stdout and exit 0; no command, an unknown one
+// or "lsce help" of an unknown one print to stderr and exit 2.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		printHelp(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		switch {
+		case len(args) == 1:
+			printHelp(stdout)
+			return 0
+		case len(args) > 2:
+			return report(stderr, "lsce help", usageErrorf("unexpected arguments %q (usage: lsce help [command])", args[2:]))
+		}
+		c := lookup(args[1])
+		if c == nil {
+			return report(stderr, "lsce help", usageErrorf("unknown command %q (see 'lsce help')", args[1]))
+		}
+		c.printUsage(stdout)
+		return 0
+	case "version", "-version", "--version":
 		if len(args) > 1 {
-			if c := lookup(args[1]); c != nil {
-				c.printUsage(stdout)
-				return 0
-			}
+			return report(stderr, "lsce version", usageErrorf("unexpected arguments %q", args[1:]))
 		}
-		printHelp(stdout)
-		if len(args) == 0 {
-			return 2
-		}
+		printVersion(stdout)
 		return 0
 	}
 	c := lookup(args[0])
 	if c == nil {
-		printHelp(stderr)
-		return report(stderr, "lsce", usageErrorf("unknown command %q", args[0]))
+		return report(stderr, "lsce", usageErrorf("unknown command %q (see 'lsce help')", args[0]))
 	}
 	return c.exec(args[1:], stdin, stdout, stderr)
 }

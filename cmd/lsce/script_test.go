@@ -47,6 +47,10 @@ func TestMain(m *testing.M) {
 //	truncate FILE N      cuts FILE to its first N bytes
 //	exits N PROG [ARGS]  runs PROG as exec does (stdout and stderr are then
 //	                     checked as usual) and requires exit status N
+//	mknpy FILE DTYPE SHAPE VALUES
+//	                     writes a .npy file: DTYPE float32, float64 or
+//	                     int64, SHAPE like 2x3 (or "scalar"), VALUES
+//	                     comma-separated
 //	fifo NAME SRC        makes a FIFO (named pipe) NAME and feeds it SRC's
 //	                     bytes once, from a goroutine, as <(cat SRC) would:
 //	                     a reader that reopens or seeks it gets nothing
@@ -76,6 +80,7 @@ func TestScripts(t *testing.T) {
 			"truncate": cmdTruncate,
 			"exits":    cmdExits,
 			"fifo":     cmdFIFO,
+			"mknpy":    cmdMkNpy,
 		},
 	})
 }
@@ -234,4 +239,51 @@ func cmdFIFO(ts *testscript.TestScript, neg bool, args []string) {
 		f.Write(data)
 		f.Close()
 	}()
+}
+
+func cmdMkNpy(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: mknpy FILE DTYPE SHAPE VALUES")
+	}
+	shape := []int{}
+	if args[2] != "scalar" {
+		for _, d := range strings.Split(args[2], "x") {
+			n, err := strconv.Atoi(d)
+			ts.Check(err)
+			shape = append(shape, n)
+		}
+	}
+	var vals []string
+	if args[3] != "" {
+		vals = strings.Split(args[3], ",")
+	}
+	path := ts.MkAbs(args[0])
+	switch args[1] {
+	case "int64":
+		data := make([]int64, len(vals))
+		for i, v := range vals {
+			n, err := strconv.ParseInt(v, 10, 64)
+			ts.Check(err)
+			data[i] = n
+		}
+		ts.Check(tensorio.WriteNpyFile(path, shape, data))
+	case "float32", "float64":
+		data := make([]float64, len(vals))
+		for i, v := range vals {
+			f, err := strconv.ParseFloat(v, 64)
+			ts.Check(err)
+			data[i] = f
+		}
+		if args[1] == "float64" {
+			ts.Check(tensorio.WriteNpyFile(path, shape, data))
+			return
+		}
+		f32 := make([]float32, len(data))
+		for i, v := range data {
+			f32[i] = float32(v)
+		}
+		ts.Check(tensorio.WriteNpyFile(path, shape, f32))
+	default:
+		ts.Fatalf("mknpy: dtype %q: want float32, float64 or int64", args[1])
+	}
 }

@@ -58,7 +58,7 @@ dataset-fashion-mnist. --data DIR reads the four IDX files from DIR instead.`,
 		fs.StringVar(&f.plots, "plots", "", "write reliability diagrams, training curves and a feature projection (PNG) into this directory")
 		fs.StringVar(&f.format, "format", "text", "output format: text or json")
 		fs.IntVar(&f.limit, "limit", 0, "use only the first N training and N test images (0: all)")
-		fs.IntVar(&f.val, "val", 5000, "training images held out (the last ones) to fit the temperature; 0 fits it on the test set")
+		fs.IntVar(&f.val, "val", -1, "training images held out (the last ones) to fit the temperature; 0 fits it on the test set (default: 5000, or a tenth of the training images when fewer than 50,000, as with --limit)")
 		fs.StringVar(&f.precision, "precision", "float32", "arithmetic of the network: float32 or float64")
 		fs.IntVar(&f.bins, "bins", calib.DefaultBins, "confidence bins of the ECE")
 	},
@@ -185,7 +185,7 @@ func newTrainSetup(env *env, f trainFlags) (*trainSetup, error) {
 		return nil, usageErrorf("--batch %d: want at least 1", f.batch)
 	case f.workers < 0:
 		return nil, usageErrorf("--workers %d is negative", f.workers)
-	case f.limit < 0 || f.val < 0:
+	case f.limit < 0 || f.val < -1:
 		return nil, usageErrorf("--limit and --val must not be negative")
 	case f.format != "text" && f.format != "json":
 		return nil, usageErrorf("--format %q: want text or json", f.format)
@@ -229,12 +229,16 @@ func newTrainSetup(env *env, f trainFlags) (*trainSetup, error) {
 		}
 		return nil, err
 	}
-	if f.val > 0 {
-		if f.val >= tr.N {
-			return nil, usageErrorf("--val %d leaves no training images out of %d", f.val, tr.N)
+	val := f.val
+	if val < 0 { // the default
+		val = min(5000, tr.N/10)
+	}
+	if val > 0 {
+		if val >= tr.N {
+			return nil, usageErrorf("--val %d leaves no training images out of %d", val, tr.N)
 		}
-		s.valSet = tr.Subset(tr.Name+" validation", tr.N-f.val, tr.N)
-		tr = tr.Subset(tr.Name, 0, tr.N-f.val)
+		s.valSet = tr.Subset(tr.Name+" validation", tr.N-val, tr.N)
+		tr = tr.Subset(tr.Name, 0, tr.N-val)
 	}
 	if te.N == 0 {
 		return nil, inputErrorf("%s: no test images", te.Name)
@@ -251,6 +255,9 @@ func parseFloats(s string) ([]float64, error) {
 	var out []float64
 	for _, t := range strings.Split(s, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(t), 64)
+		if errors.Is(err, strconv.ErrRange) {
+			return nil, fmt.Errorf("%q is out of the float64 range", t)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%q is not a number", t)
 		}
@@ -379,9 +386,9 @@ func printTrain(w io.Writer, s *trainSetup, runs []*trainRun) error {
 	for i, v := range s.sizes {
 		sizes[i] = strconv.Itoa(v)
 	}
-	fitOn := fmt.Sprintf("%d validation images (temperature)", f.val)
-	if s.valSet == nil {
-		fitOn = "temperature fitted on the test set"
+	fitOn := "temperature fitted on the test set"
+	if s.valSet != nil {
+		fitOn = fmt.Sprintf("%d validation images (temperature)", s.valSet.N)
 	}
 	fmt.Fprintf(w, "%s: %s network, %s lr %g", f.dataset, strings.Join(sizes, "-"), s.optimizer, s.lr)
 	if s.optimizer == train.SGD {
