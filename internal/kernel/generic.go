@@ -227,33 +227,39 @@ func statsExpGeneric[T float32 | float64](e, x []T) (m, s, sx float64) {
 }
 
 // axpbGeneric is the reference loop of Axpb: g[j] = a·g[j] − b.
-func axpbGeneric[T float32 | float64](g []T, a, b float64) {
-	for j, v := range g {
-		g[j] = T(a*float64(v) - b)
-	}
-}
+func axpbGeneric[T float32 | float64](g []T, a, b float64) { gradEGeneric(g, g, a, b) }
 
 // axpbWGeneric is the reference loop of AxpbW: g[j] = a·g[j] − b·w[j].
-func axpbWGeneric[T float32 | float64](g, w []T, a, b float64) {
-	w = w[:len(g)]
-	for j, v := range g {
-		g[j] = T(a*float64(v) - b*float64(w[j]))
-	}
-}
+func axpbWGeneric[T float32 | float64](g, w []T, a, b float64) { gradEWGeneric(g, g, w, a, b) }
 
-// gradEGeneric is the reference loop of GradExp: g[j] = a·e[j] − b.
+// gradEGeneric is the reference loop of GradExp: g[j] = a·e[j] − b. g may
+// alias e.
 func gradEGeneric[T float32 | float64](g, e []T, a, b float64) {
 	e = e[:len(g)]
-	for j, v := range e {
-		g[j] = T(a*float64(v) - b)
+	i := 0
+	for ; i+4 <= len(g); i += 4 {
+		g, e := g[i:i+4:i+4], e[i:i+4:i+4]
+		e0, e1, e2, e3 := float64(e[0]), float64(e[1]), float64(e[2]), float64(e[3])
+		g[0], g[1], g[2], g[3] = T(a*e0-b), T(a*e1-b), T(a*e2-b), T(a*e3-b)
+	}
+	for ; i < len(g); i++ {
+		g[i] = T(a*float64(e[i]) - b)
 	}
 }
 
 // gradEWGeneric is the reference loop of GradExpW: g[j] = a·e[j] − b·w[j].
+// g may alias e.
 func gradEWGeneric[T float32 | float64](g, e, w []T, a, b float64) {
 	e, w = e[:len(g)], w[:len(g)]
-	for j, v := range e {
-		g[j] = T(a*float64(v) - b*float64(w[j]))
+	i := 0
+	for ; i+4 <= len(g); i += 4 {
+		g, e, w := g[i:i+4:i+4], e[i:i+4:i+4], w[i:i+4:i+4]
+		e0, e1, e2, e3 := float64(e[0]), float64(e[1]), float64(e[2]), float64(e[3])
+		g[0], g[1] = T(a*e0-b*float64(w[0])), T(a*e1-b*float64(w[1]))
+		g[2], g[3] = T(a*e2-b*float64(w[2])), T(a*e3-b*float64(w[3]))
+	}
+	for ; i < len(g); i++ {
+		g[i] = T(a*float64(e[i]) - b*float64(w[i]))
 	}
 }
 
