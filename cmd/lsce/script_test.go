@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"go/build"
 	"math"
 	"os"
@@ -51,16 +52,33 @@ func TestMain(m *testing.M) {
 //	                     writes a .npy file: DTYPE float32, float64 or
 //	                     int64, SHAPE like 2x3 (or "scalar"), VALUES
 //	                     comma-separated
+//	notemp DIR           no temporary file of internal/outfile (.NAME.*.tmp)
+//	                     is left in DIR
+//	fill DIR FREE        fills DIR's file system (a small tmpfs) with one
+//	                     file, then frees FREE bytes of it
+//	[root]               the condition: the test runs as root
 //	fifo NAME SRC        makes a FIFO (named pipe) NAME and feeds it SRC's
 //	                     bytes once, from a goroutine, as <(cat SRC) would:
 //	                     a reader that reopens or seeks it gets nothing
 func TestScripts(t *testing.T) {
+	testscript.Run(t, scriptParams(t, filepath.Join("testdata", "script"), nil))
+}
+
+// scriptParams are the settings of TestScripts; setup, if not nil, runs
+// after the common setup.
+func scriptParams(t *testing.T, dir string, setup func(*testscript.Env) error) testscript.Params {
 	testdata, err := filepath.Abs("testdata")
 	if err != nil {
 		t.Fatal(err)
 	}
-	testscript.Run(t, testscript.Params{
-		Dir: filepath.Join("testdata", "script"),
+	return testscript.Params{
+		Dir: dir,
+		Condition: func(cond string) (bool, error) {
+			if cond == "root" {
+				return os.Geteuid() == 0, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("TESTDATA", testdata)
 			// testscript sets HOME to /no-home; keep the real module cache
@@ -72,6 +90,9 @@ func TestScripts(t *testing.T) {
 				modcache = filepath.Join(filepath.SplitList(gopath)[0], "pkg", "mod")
 			}
 			e.Setenv("GOMODCACHE", modcache)
+			if setup != nil {
+				return setup(e)
+			}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -81,8 +102,10 @@ func TestScripts(t *testing.T) {
 			"exits":    cmdExits,
 			"fifo":     cmdFIFO,
 			"mknpy":    cmdMkNpy,
+			"notemp":   cmdNoTemp,
+			"fill":     cmdFill,
 		},
-	})
+	}
 }
 
 // tolerance reads an optional tolerance argument.
@@ -286,4 +309,43 @@ func cmdMkNpy(ts *testscript.TestScript, neg bool, args []string) {
 	default:
 		ts.Fatalf("mknpy: dtype %q: want float32, float64 or int64", args[1])
 	}
+}
+
+func cmdNoTemp(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: notemp DIR")
+	}
+	es, err := os.ReadDir(ts.MkAbs(args[0]))
+	ts.Check(err)
+	for _, e := range es {
+		// .NAME.HEX.tmp; testscript's own $WORK/.tmp is not one.
+		if n := e.Name(); strings.HasPrefix(n, ".") && strings.HasSuffix(n, ".tmp") && strings.Count(n, ".") >= 3 {
+			ts.Fatalf("temporary file %s left in %s", e.Name(), args[0])
+		}
+	}
+}
+
+func cmdFill(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: fill DIR FREE")
+	}
+	free, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	f, err := os.Create(filepath.Join(ts.MkAbs(args[0]), "filler"))
+	ts.Check(err)
+	defer f.Close()
+	buf := make([]byte, 1<<16)
+	n := int64(0)
+	for {
+		k, err := f.Write(buf)
+		n += int64(k)
+		if errors.Is(err, syscall.ENOSPC) {
+			break
+		}
+		ts.Check(err)
+		if n > 1<<30 {
+			ts.Fatalf("fill: %s took 1 GB without filling up: not a small file system", args[0])
+		}
+	}
+	ts.Check(f.Truncate(max(0, n-int64(free))))
 }

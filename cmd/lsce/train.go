@@ -477,7 +477,7 @@ func project[T lsce.Float](m *train.MLP[T], x []T, set *dataset.Set) *projection
 // projection.png (penultimate features of three classes, one panel per ε).
 func writeTrainPlots(dir string, s *trainSetup, runs []*trainRun) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return outputError("--plots", dir, err)
 	}
 	var curves []trainplot.Curve
 	var panels []trainplot.Panel
@@ -492,7 +492,7 @@ func writeTrainPlots(dir string, s *trainSetup, runs []*trainRun) error {
 		if err := reliability.Save(name,
 			reliability.Panel{Title: title, Metrics: r.plain},
 			reliability.Panel{Title: title + ", T fitted on validation", Metrics: r.cal}); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return outputError("--plots", name, err)
 		}
 		all = append(all, reliability.Panel{Title: title, Metrics: r.plain})
 		c := trainplot.Curve{Label: label}
@@ -508,16 +508,16 @@ func writeTrainPlots(dir string, s *trainSetup, runs []*trainRun) error {
 	}
 	name := filepath.Join(dir, "reliability.png")
 	if err := reliability.Save(name, all...); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return outputError("--plots", name, err)
 	}
 	name = filepath.Join(dir, "curves.png")
 	if err := trainplot.Curves(name, s.flags.dataset, curves); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return outputError("--plots", name, err)
 	}
 	if len(panels) > 0 {
 		name := filepath.Join(dir, "projection.png")
 		if err := trainplot.Projection(name, panels, projClasses, func(k int) string { return className(s.flags.dataset, k) }); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+			return outputError("--plots", name, err)
 		}
 	}
 	return nil

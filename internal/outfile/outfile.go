@@ -86,7 +86,8 @@ func checkNew(path string, inputs []string) error {
 // writes to w (buffered). A new file gets mode 0666 less the umask, as
 // os.Create gives; a replaced file keeps its mode. On any error — of
 // write, of the disk, of the rename — the file at path is unchanged and the
-// temporary file is removed; the error of write is returned as it is.
+// temporary file is removed. The error of write is returned as it is, but
+// for an *os.PathError of the temporary file, which names path instead.
 func Write(path string, write func(w io.Writer) error) (err error) {
 	target, err := resolve(path)
 	if err != nil {
@@ -115,6 +116,11 @@ func Write(path string, write func(w io.Writer) error) (err error) {
 	}()
 	bw := bufio.NewWriterSize(tmp, 1<<16)
 	if err := write(bw); err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) && pe.Path == tmp.Name() {
+			// A write to the temporary file (a full disk): name the target.
+			return &os.PathError{Op: "write", Path: path, Err: pe.Err}
+		}
 		return err
 	}
 	if err := bw.Flush(); err != nil {
