@@ -128,8 +128,17 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// 4. Edit a logit in table 3.
-	seq = b.seq()
 	cell := `#step-logits input[data-row="1"][data-col="0"]`
+	seq = b.seq()
+	b.typeInto(cell, "abc")
+	b.settle(seq)
+	if msg := b.eval(`document.getElementById("error").textContent`); !strings.Contains(msg, `line 3, column "cat": "abc" is not a finite number`) {
+		t.Errorf("a logit typed as abc: the page says %q", msg)
+	}
+	if v := b.eval(`document.querySelector('` + cell + `').getAttribute("aria-invalid")`); v != "true" {
+		t.Errorf("a logit typed as abc is not marked invalid (%s)", v)
+	}
+	seq = b.seq()
 	b.typeInto(cell, "-3.5")
 	b.settle(seq)
 	in.Logits = append([]float64(nil), in.Logits...)
@@ -302,10 +311,10 @@ func (b *browserSession) seq() int {
 }
 
 // settle waits until the page has answered a request after number after
-// and has none in flight.
+// and has none waiting (debounced) or in flight.
 func (b *browserSession) settle(after int) {
 	b.t.Helper()
-	js := fmt.Sprintf(`Number(document.body.dataset.seq || 0) > %d && !document.body.dataset.busy`, after)
+	js := fmt.Sprintf(`Number(document.body.dataset.seq || 0) > %d && !document.body.dataset.busy && !document.body.dataset.pending`, after)
 	if _, err := chromedp.Run(b.ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
 		b.t.Fatalf("the page did not update: %v", err)
 	}

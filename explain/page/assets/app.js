@@ -46,9 +46,12 @@ function request() {
   };
 }
 
+// schedule debounces updates; body[data-pending] and body[data-busy] say
+// that one is waiting or in flight.
 function schedule(delay = 150) {
   clearTimeout(state.timer);
-  state.timer = setTimeout(update, delay);
+  document.body.dataset.pending = "1";
+  state.timer = setTimeout(() => { delete document.body.dataset.pending; update(); }, delay);
 }
 
 async function post(path, body, signal) {
@@ -110,6 +113,10 @@ function showError(msg) {
   $("eps").setAttribute("aria-invalid", epsBad ? "true" : "false");
   $("data").setAttribute("aria-invalid", msg && !epsBad ? "true" : "false");
   if (msg && !epsBad) $("data-details").open = true;
+  // A logit being typed into carries the mark too.
+  for (const inp of document.querySelectorAll("input.logit[aria-invalid]")) inp.removeAttribute("aria-invalid");
+  const active = document.activeElement;
+  if (msg && active && active.classList.contains("logit")) active.setAttribute("aria-invalid", "true");
 }
 
 // ---- the tables ----
