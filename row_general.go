@@ -108,11 +108,7 @@ func (e *engine[T]) generalRow(i int) (parts, error) {
 		case c == y:
 			qc += 1 - eps
 		}
-		v := a*math.Exp(zc-m) - wc*qc*e.scale
-		if cap > 0 {
-			t := zc / cap
-			v *= 1 - t*t
-		}
+		v := rowmath.ClassGrad(a, zc, m, wc, qc, e.scale, cap)
 		if !(math.Abs(v) <= maxFinite[T]()) { // huge probability targets or weights
 			return parts{}, &Error{Kind: ErrProbability, Row: i, Class: c, Msg: fmt.Sprintf("the gradient %g overflows %T: probability targets or weights too large", v, T(0))}
 		}

@@ -103,7 +103,7 @@ func (e *engine[T]) shortRows(lo, hi int, x, g, ex, fsc []T, out *sums, done *[b
 	}
 	eps := e.effectiveEpsilon(k)
 	minS := shortMinSum[T]()
-	zl, wSum, kf := e.opt.ZLoss, e.wSum, float64(k)
+	zl, wSum := e.opt.ZLoss, e.wSum
 	floor := 0.0 // H(q̃) without weights: the same for every row
 	if e.opt.ZeroFloor && e.wT == nil {
 		floor = rowmath.FloorIndex(eps, k, 1, wSum)
@@ -117,11 +117,14 @@ func (e *engine[T]) shortRows(lo, hi int, x, g, ex, fsc []T, out *sums, done *[b
 		}
 	}
 	var t sums
+	keep := len(e.dst.Losses) > 0
 	for r, y := range targets {
 		i := lo + r
 		if y == e.ign {
 			e.zeroGrad(i)
-			t.add(e.dst, i, parts{})
+			if keep {
+				e.dst.store(i, parts{})
+			}
 			continue
 		}
 		if !(s[r] >= minS) {
@@ -129,7 +132,10 @@ func (e *engine[T]) shortRows(lo, hi int, x, g, ex, fsc []T, out *sums, done *[b
 			if err != nil {
 				return err
 			}
-			t.add(e.dst, i, p)
+			t.count(p.NLL, p.Smooth, p.Z, p.Floor, p.Eps) // checked with the block's totals below
+			if keep {
+				e.dst.store(i, p)
+			}
 			continue
 		}
 		// rowParts, unrolled.
@@ -141,13 +147,30 @@ func (e *engine[T]) shortRows(lo, hi int, x, g, ex, fsc []T, out *sums, done *[b
 				fl = rowmath.FloorIndex(eps, k, wy, wSum)
 			}
 		}
-		nll := wy * (lse - float64(x[r*k+y]))
-		smooth := (wSum*lse - swz[r]) / kf
-		t.add(e.dst, i, parts{Eps: eps, NLL: nll, Smooth: smooth, Z: zl * lse * lse, Floor: fl})
+		nll := rowmath.NLL(lse, float64(x[r*k+y]), wy)
+		smooth := rowmath.Smooth(k, lse, swz[r], wSum)
+		z := rowmath.ZLoss(lse, zl)
+		t.count(nll, smooth, z, fl, eps)
+		if keep {
+			e.dst.storeParts(i, nll, smooth, z, fl, eps)
+		}
 		if e.grad != nil {
 			a[r], _ = e.gradCoef(eps, s[r], lse, wy, k)
 			done[r] = true
 		}
+	}
+	if t.bad == 0 && !t.finite() {
+		// The loss overflows in this block: the rows again, one by one
+		// and without the gradient, to name the first (the logits are
+		// intact: the gradient is written below, but for rows done by
+		// element in place).
+		sub := *e
+		sub.grad = nil
+		var u sums
+		if err := sub.rowBlock(lo, hi, &u, fsc); err != nil {
+			return err
+		}
+		t.bad = u.bad
 	}
 	*out = t
 	if e.grad == nil {

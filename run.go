@@ -2,6 +2,7 @@ package lsce
 
 import (
 	"github.com/lsce/lsce/internal/fanout"
+	"github.com/lsce/lsce/internal/rowmath"
 )
 
 // blockSize is the number of elements summed together before the block sums
@@ -40,21 +41,43 @@ type sums struct {
 	bad                         int
 }
 
-// add counts element i's parts, and stores them per element for None.
+// add counts element i's parts, and stores them per element for None (d's
+// Losses are sized then), noting the first element where a total stops
+// being finite.
 func (t *sums) add(d *Result, i int, p parts) {
-	l := p.Main()
-	t.nll += p.NLL
-	t.smooth += p.Smooth
-	t.z += p.Z
-	t.floor += p.Floor
-	t.loss += l
-	// x·0 is 0 for finite x, NaN for ±Inf and NaN: one test for all five.
-	if t.bad == 0 && t.nll*0+t.smooth*0+t.z*0+t.floor*0+t.loss*0 != 0 {
+	t.count(p.NLL, p.Smooth, p.Z, p.Floor, p.Eps)
+	if t.bad == 0 && !t.finite() {
 		t.bad = i + 1
 	}
 	if len(d.Losses) > 0 {
-		d.Losses[i], d.NLLs[i], d.Smooths[i] = l+p.Z-p.Floor, p.NLL, p.Smooth
+		d.store(i, p)
 	}
+}
+
+// count adds an element's parts to the totals (small enough to inline in
+// the loops over rows, in scalars: a Parts, of five fields, would live in
+// memory; the caller checks the totals).
+func (t *sums) count(nll, smooth, z, floor, eps float64) {
+	t.nll += nll
+	t.smooth += smooth
+	t.z += z
+	t.floor += floor
+	t.loss += rowmath.Main(eps, nll, smooth)
+}
+
+// finite reports whether every total is finite. Every part is ≥ 0, so one
+// sum tells (loss combines nll and smooth).
+func (t *sums) finite() bool {
+	s := t.nll + t.smooth + t.z + t.floor
+	return s-s == 0
+}
+
+// store keeps element i's parts for None.
+func (d *Result) store(i int, p parts) { d.storeParts(i, p.NLL, p.Smooth, p.Z, p.Floor, p.Eps) }
+
+// storeParts is store in scalars.
+func (d *Result) storeParts(i int, nll, smooth, z, floor, eps float64) {
+	d.Losses[i], d.NLLs[i], d.Smooths[i] = rowmath.Main(eps, nll, smooth)+z-floor, nll, smooth
 }
 
 // merge adds o, the sums of the elements from first on, to t.
@@ -67,7 +90,7 @@ func (t *sums) merge(o sums, first int) {
 	if t.bad == 0 {
 		t.bad = o.bad
 	}
-	if t.bad == 0 && t.nll*0+t.smooth*0+t.z*0+t.floor*0+t.loss*0 != 0 {
+	if t.bad == 0 && !t.finite() {
 		t.bad = first + 1
 	}
 }

@@ -391,11 +391,7 @@ func (s Shard[T]) Grad(grad []T, merged []RowStats, opt Options) error {
 			case s.Start+c == y:
 				qc += 1 - eps
 			}
-			d := a*math.Exp(z-st.Max) - wc*qc*scale
-			if capc > 0 {
-				t := z / capc
-				d *= 1 - t*t
-			}
+			d := rowmath.ClassGrad(a, z, st.Max, wc, qc, scale, capc)
 			if !(math.Abs(d) <= maxFinite[T]()) {
 				return &Error{Kind: ErrProbability, Row: i, Class: s.Start + c, Msg: fmt.Sprintf("the gradient %g overflows %T: probability targets or weights too large", d, T(0))}
 			}

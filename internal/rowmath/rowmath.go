@@ -40,7 +40,7 @@ type Parts struct {
 }
 
 // Main is the loss without the z-loss and the floor: (1−ε')·nll + ε'·smooth.
-func (p Parts) Main() float64 { return (1-p.Eps)*p.NLL + p.Eps*p.Smooth }
+func (p Parts) Main() float64 { return Main(p.Eps, p.NLL, p.Smooth) }
 
 // Loss is the element's whole loss.
 func (p Parts) Loss() float64 { return p.Main() + p.Z - p.Floor }
@@ -50,7 +50,7 @@ func (p Parts) Loss() float64 { return p.Main() + p.Z - p.Floor }
 // over the allowed classes, z-loss λ zl, and the zero floor H(q̃) when
 // floor is set.
 func Index(k int, eps, lse, zy, wy, swz, wRow, zl float64, floor bool) Parts {
-	p := Parts{Eps: eps, NLL: wy * (lse - zy), Smooth: (wRow*lse - swz) / float64(k), Z: zl * lse * lse}
+	p := Parts{Eps: eps, NLL: NLL(lse, zy, wy), Smooth: Smooth(k, lse, swz, wRow), Z: ZLoss(lse, zl)}
 	if floor {
 		p.Floor = FloorIndex(eps, k, wy, wRow)
 	}
@@ -61,8 +61,21 @@ func Index(k int, eps, lse, zy, wy, swz, wRow, zl float64, floor bool) Parts {
 // wq = Σ w·q and wqz = Σ w·q·z in place of the target's weight and logit,
 // and the floor −Σ w·q̃·ln q̃ given (it needs the probabilities).
 func Soft(k int, eps, lse, wq, wqz, swz, wRow, zl, floor float64) Parts {
-	return Parts{Eps: eps, NLL: wq*lse - wqz, Smooth: (wRow*lse - swz) / float64(k), Z: zl * lse * lse, Floor: floor}
+	return Parts{Eps: eps, NLL: wq*lse - wqz, Smooth: Smooth(k, lse, swz, wRow), Z: ZLoss(lse, zl), Floor: floor}
 }
+
+// NLL is an index target's w_y·(LSE − z_y). (NLL, Smooth and ZLoss are the
+// terms of Index one by one, for loops that keep them in registers.)
+func NLL(lse, zy, wy float64) float64 { return wy * (lse - zy) }
+
+// Smooth is (Σ w·LSE − Σ w·z)/K over k allowed classes.
+func Smooth(k int, lse, swz, wRow float64) float64 { return (wRow*lse - swz) / float64(k) }
+
+// ZLoss is λ·LSE².
+func ZLoss(lse, zl float64) float64 { return zl * lse * lse }
+
+// Main is the loss without the z-loss and the floor, (1−ε')·nll + ε'·smooth.
+func Main(eps, nll, smooth float64) float64 { return (1-eps)*nll + eps*smooth }
 
 // FloorIndex is H(q̃) for an index target: q̃_y = 1−ε'+ε'/K, the rest ε'/K.
 func FloorIndex(eps float64, k int, wy, wRow float64) float64 {
@@ -95,6 +108,21 @@ func Coef(k int, eps, wq, wRow, s, lse, scale, zs, zl float64) (a, b float64) {
 	a = (((1-eps)*wq+eps*wRow/kf)*scale + 2*zl*lse*zs) / s
 	b = eps / kf * scale
 	return a, b
+}
+
+// ClassGrad is one class's gradient in the general case,
+//
+//	a·exp(z − m) − w·q̃·scale,  times 1 − (z/cap)² with a soft-cap
+//
+// with a from Coef, z the (capped) logit, w its weight and q̃ its smoothed
+// target (1−ε')·q + ε'/K.
+func ClassGrad(a, z, m, w, q, scale, cap float64) float64 {
+	g := a*math.Exp(z-m) - w*q*scale
+	if cap > 0 {
+		t := z / cap
+		g *= 1 - t*t
+	}
+	return g
 }
 
 // Merge combines the (max, Σ exp(z − max)) of two disjoint sets of classes:
