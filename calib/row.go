@@ -64,7 +64,7 @@ func rowStats[T lsce.Float](z []T, y int, beta, eps float64, sc *scratch) (stats
 	for k, v := range z {
 		f := float64(v)
 		if f-f != 0 {
-			return stats{}, &lsce.Error{Kind: lsce.ErrNonFinite, Class: k, Msg: fmt.Sprintf("logit %v is not finite", f)}
+			return stats{}, &lsce.Error{Kind: lsce.ErrNonFinite, Class: k, Msg: fmt.Sprintf("logit is %v", f)}
 		}
 		// Plain comparisons: f is finite here, and the builtins' NaN and
 		// signed-zero handling costs more.

@@ -70,7 +70,7 @@ func (in Input) check() (Input, error) {
 	}
 	for i, z := range in.Logits {
 		if math.IsNaN(z) || math.IsInf(z, 0) {
-			return in, bad(lsce.ErrNonFinite, i/in.K, i%in.K, "logit %v is not finite", z)
+			return in, bad(lsce.ErrNonFinite, i/in.K, i%in.K, "logit is %v", z)
 		}
 	}
 	return in, nil

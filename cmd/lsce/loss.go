@@ -45,7 +45,8 @@ H(u, p) beside the loss; --grad writes the gradient.
 
 FILE is a .npy file (logits float32 or float64, of shape (N, C), (N, C, d1, …)
 or class-last (N, …, C); targets int32/int64 class indices of the per-element
-shape, or floating probability targets of the logits' shape) or a .csv file
+shape — (N, 1) for (N, C) logits too, as lsce eval takes them — or floating
+probability targets of the logits' shape) or a .csv file
 (one sample per line: logits N×C, targets one column of class indices or N×C
 probabilities; an optional header line of names). For K-dimensional logits a
 .csv holds one element per line, in the C order of the per-element shape
@@ -314,6 +315,9 @@ func (j *lossJob) readTargets() error {
 		if t.Shape[0] != j.elements() {
 			return inputErrorf("%s: %d targets for %d elements (logits of shape %v)", t.Name, t.Shape[0], j.elements(), j.shape)
 		}
+	case len(want) == 1 && slices.Equal(t.Shape, []int{want[0], 1}):
+		// (N, 1) class indices for (N, C) logits, as lsce eval takes them
+		// (PyTorch wants (N)): one index per row.
 	case !slices.Equal(t.Shape, want):
 		return inputErrorf("%s: targets of shape %v for logits of shape %v: want class indices of shape %v or probabilities of shape %v", t.Name, t.Shape, j.shape, want, j.shape)
 	}
