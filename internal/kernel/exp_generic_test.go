@@ -4,6 +4,9 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 )
 
@@ -112,5 +115,31 @@ func TestExp64(t *testing.T) {
 	}
 	if got := exp64At(math.NaN()); !math.IsNaN(got) {
 		t.Errorf("exp(NaN) = %v", got)
+	}
+}
+
+// TestGenericInlined: the generic loops are fast only while their
+// exponentials inline (one function call per element would double their
+// time); the compiler's inlining report (go build -gcflags=-m) must list them.
+func TestGenericInlined(t *testing.T) {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("go command not found under CI: %v", err)
+		}
+		t.Skipf("go command not found: %v", err)
+	}
+	for _, goarch := range []string{"amd64", "arm64"} {
+		cmd := exec.Command(gobin, "build", "-gcflags=-m", "-o", os.DevNull, ".")
+		cmd.Env = append(os.Environ(), "GOARCH="+goarch, "GOFLAGS=-tags=purego", "CGO_ENABLED=0")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("GOARCH=%s go build -gcflags=-m: %v\n%s", goarch, err, out)
+		}
+		for _, f := range []string{"exp32", "exp32In", "exp64Reduce", "exp64Finish"} {
+			if !strings.Contains(string(out), "can inline "+f+"\n") {
+				t.Errorf("GOARCH=%s: %s is not inlined any more (go build -gcflags=-m does not say \"can inline %s\")", goarch, f, f)
+			}
+		}
 	}
 }
