@@ -24,6 +24,7 @@ type Accumulator struct {
 	eps      float64
 	withLoss bool // the smoothed loss is computed at T = 1 only
 	edges    []float64
+	ignore   *int // Options.IgnoreIndex
 
 	rows          int64
 	correct, top5 int64
@@ -58,6 +59,9 @@ func NewAccumulator(classes int, opt Options) (*Accumulator, error) {
 		binCount:   make([]int64, b),
 		binCorrect: make([]int64, b),
 		binConf:    make([]exactSum, b),
+	}
+	if opt.IgnoreIndex != nil {
+		a.ignore = new(*opt.IgnoreIndex)
 	}
 	a.withLoss = a.beta == 1
 	return a, nil
@@ -95,7 +99,8 @@ func (a *Accumulator) Temperature() float64 { return 1 / a.beta }
 
 // Add adds a chunk of rows to a: logits holds len(targets) rows of the
 // Accumulator's class count, row-major (class-contiguous), and targets their
-// class indices in [0, C). row0 is the index of the chunk's first row in the
+// class indices in [0, C) — or Options.IgnoreIndex, whose rows are skipped
+// (not counted, not checked) as PyTorch's ignore_index. row0 is the index of the chunk's first row in the
 // whole data, used only to locate errors. On error (an *lsce.Error naming
 // the row and class: a NaN or infinite logit, a target out of range, a
 // row whose logits span more than MaxSpan), a is unchanged. Each row is read
@@ -108,8 +113,11 @@ func Add[T lsce.Float](a *Accumulator, row0 int, logits []T, targets []int) erro
 	if cap(a.pending) < len(targets) {
 		a.pending = make([]stats, len(targets))
 	}
-	pending := a.pending[:len(targets)]
+	pending := a.pending[:0]
 	for i, y := range targets {
+		if a.ignore != nil && y == *a.ignore {
+			continue
+		}
 		if y < 0 || y >= c {
 			return &lsce.Error{Kind: lsce.ErrTarget, Row: row0 + i, Class: -1, Msg: fmt.Sprintf("target %d is outside [0, %d)", y, c)}
 		}
@@ -118,7 +126,7 @@ func Add[T lsce.Float](a *Accumulator, row0 int, logits []T, targets []int) erro
 			err.Row = row0 + i
 			return err
 		}
-		pending[i] = st
+		pending = append(pending, st)
 	}
 	for _, st := range pending {
 		a.rows++

@@ -31,6 +31,12 @@ type Options struct {
 	// An Accumulator computes its statistics at this temperature; Evaluate
 	// and Run set it themselves while fitting.
 	Temperature float64
+	// IgnoreIndex, when not nil, is a target value whose rows are skipped:
+	// not counted in any metric, as PyTorch's ignore_index skips them in
+	// the loss (lsce eval passes −100, PyTorch's default). nil: every
+	// target must be a class. It is a setting of Add, not of an
+	// Accumulator's statistics: MarshalBinary does not keep it.
+	IgnoreIndex *int
 	// NoFit skips temperature scaling in Evaluate and Run: a single pass, and
 	// Report.Calibrated equals Report.Metrics with Temperature 1.
 	NoFit bool

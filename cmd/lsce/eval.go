@@ -29,6 +29,7 @@ type evalFlags struct {
 	format          string
 	workers         int
 	noFit           bool
+	ignoreIndex     int
 	progress        string
 }
 
@@ -62,6 +63,7 @@ a .npy file the 0-based NumPy index. Exit 2 for bad usage or input, 1 otherwise.
 			fs.StringVar(&f.plot, "plot", "", "write a reliability diagram to `OUT` (.png or .svg)")
 			fs.StringVar(&f.format, "format", "text", "output format: text or json")
 			fs.IntVar(&f.workers, "workers", 0, "goroutines (0: one per CPU)")
+			fs.IntVar(&f.ignoreIndex, "ignore-index", lsce.DefaultIgnoreIndex, "target value whose rows are skipped (PyTorch's ignore_index)")
 			fs.BoolVar(&f.noFit, "no-fit", false, "skip temperature scaling (one pass; the JSON output then has no temperature and no *_calibrated keys)")
 			fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), always or never")
 		},
@@ -103,7 +105,7 @@ func runEval(env *env, f *evalFlags, args []string) error {
 	}
 	prog := newProgress(env.stderr, f.progress, d.rows, d.rowBytes())
 	defer prog.done()
-	opt := calib.Options{Epsilon: f.epsilon, Bins: f.bins, Workers: f.workers, NoFit: f.noFit}
+	opt := calib.Options{Epsilon: f.epsilon, Bins: f.bins, Workers: f.workers, NoFit: f.noFit, IgnoreIndex: new(f.ignoreIndex)}
 	r, err := d.evaluate(opt, prog)
 	if err != nil {
 		return d.locate(err)
