@@ -25,7 +25,10 @@
 // # In memory and streaming
 //
 // Evaluate takes logits in memory (float32 or float64, row-major (N, C)) and
-// does everything. For data larger than memory, an Accumulator takes chunks
+// does everything. EvaluateStream does the same over a Source that reads the
+// rows once per pass (a file, a pipe already read into memory, …), in chunks
+// over workers, in memory that does not grow with the data; lsce eval uses
+// it. To drive the passes oneself, an Accumulator takes chunks
 // of rows (Add), Accumulators of different workers merge (Merge), and Run
 // drives the passes of the temperature fit over a Pass function that reads
 // the data once per call: the fit keeps no logits, so memory is bounded by

@@ -26,7 +26,14 @@
 // Semantics are package lsce's for (N, V) index targets: the same Options
 // (Epsilon, Reduction, class Weight, IgnoreIndex, Variant, ZLoss, SoftCap,
 // ZeroFloor) and the same Result. Options.ClassMask and probability targets
-// are not supported here. With SoftCap the Σ_c w_c·z_c shortcut does not hold
+// are not supported here. The class blocks are shards of each row in the
+// sense of lsce.Shard: their statistics merge into one lsce.RowStats per row,
+// and lsce.ShardLoss gives the Result, so the loss and its errors are
+// package lsce's (TestAgreesWithRoot checks them against lsce on the
+// materialised logits, bad inputs included). One difference: a NaN or ±Inf
+// in H, W or b is refused even where lsce would not see it (a row that is
+// ignored, or no counted row at all), since the gradients would multiply
+// it by zero into NaN. With SoftCap the Σ_c w_c·z_c shortcut does not hold
 // (tanh is not linear) and the sum is accumulated from the capped blocks
 // instead.
 //
