@@ -90,6 +90,9 @@ type lossJob struct {
 	// probRows holds CSV probability targets as the file has them, one row
 	// of classes per element (targets.F64 is in the logits' layout).
 	probRows []float64
+	// zLosses and floors hold each element's z-loss and floor with
+	// --reduction none (when --z-loss or --zero-floor is set).
+	zLosses, floors []float64
 	shape    []int // the logits' shape
 }
 
@@ -407,7 +410,64 @@ func computeLoss[T lsce.Float](env *env, j *lossJob, logits []T) error {
 			return outputError("--grad", j.flags.grad, err)
 		}
 	}
+	if j.opt.Reduction == lsce.None && (j.opt.ZLoss > 0 || j.opt.ZeroFloor) {
+		if err := j.elementParts(in); err != nil {
+			return j.placeError(err)
+		}
+	}
 	return writeLoss(env.stdout, j, r)
+}
+
+// elementParts fills j.zLosses and j.floors, each element's z-loss and
+// floor for --reduction none: the differences of its loss computed by the
+// library with the term and without it (no formula is repeated here).
+func (j *lossJob) elementParts(in any) error {
+	base := j.opt
+	base.ZLoss, base.ZeroFloor = 0, false
+	losses := func(o lsce.Options) ([]float64, error) {
+		var r *lsce.Result
+		var err error
+		switch in := in.(type) {
+		case lsce.Input[float32]:
+			r, err = lsce.CrossEntropy(in, o)
+		case lsce.Input[float64]:
+			r, err = lsce.CrossEntropy(in, o)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return r.Losses, nil
+	}
+	lb, err := losses(base)
+	if err != nil {
+		return err
+	}
+	diff := func(o lsce.Options, sign float64) ([]float64, error) {
+		l, err := losses(o)
+		if err != nil {
+			return nil, err
+		}
+		d := make([]float64, len(l))
+		for e := range l {
+			d[e] = sign * (l[e] - lb[e])
+		}
+		return d, nil
+	}
+	if j.opt.ZLoss > 0 {
+		o := base
+		o.ZLoss = j.opt.ZLoss
+		if j.zLosses, err = diff(o, 1); err != nil {
+			return err
+		}
+	}
+	if j.opt.ZeroFloor {
+		o := base
+		o.ZeroFloor = true
+		if j.floors, err = diff(o, -1); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // floats returns a tensor's values as T.

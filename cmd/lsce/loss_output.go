@@ -42,6 +42,8 @@ type lossJSON struct {
 	ZLoss       *float64 `json:"z_loss,omitempty"`
 	Floor       *float64 `json:"floor,omitempty"`
 	Sum         *float64 `json:"sum,omitempty"`
+	ZLosses     any      `json:"z_losses,omitempty"`
+	Floors      any      `json:"floors,omitempty"`
 	Denominator float64  `json:"denominator"`
 	Counted     int      `json:"counted"`
 	Elements    int      `json:"elements"`
@@ -64,6 +66,12 @@ func writeLossJSON(w io.Writer, j *lossJob, r *lsce.Result) error {
 		o.NLL = nest(r.NLLs, r.LossShape)
 		o.Smooth = nest(r.Smooths, r.LossShape)
 		o.Sum = new(r.Loss)
+		if j.zLosses != nil {
+			o.ZLosses = nest(j.zLosses, r.LossShape)
+		}
+		if j.floors != nil {
+			o.Floors = nest(j.floors, r.LossShape)
+		}
 	}
 	b, err := json.Marshal(o)
 	if err != nil {
@@ -99,11 +107,35 @@ func nest(v []float64, shape []int) any {
 
 func writeLossText(w io.Writer, j *lossJob, r *lsce.Result) {
 	if j.opt.Reduction == lsce.None {
-		fmt.Fprintf(w, "%-12s %12s %12s %12s\n", "element", "loss", "nll", "smooth")
-		for e := range r.Losses {
-			fmt.Fprintf(w, "%-12s %12.6f %12.6f %12.6f\n", elementLabel(r.LossShape, e), r.Losses[e], r.NLLs[e], r.Smooths[e])
+		fmt.Fprintf(w, "%-12s %12s %12s %12s", "element", "loss", "nll", "smooth")
+		if j.zLosses != nil {
+			fmt.Fprintf(w, " %12s", "z_loss")
 		}
-		fmt.Fprintf(w, "%-12s %12.6f %12.6f %12.6f\n", "sum", r.Loss, r.NLL, r.Smooth)
+		if j.floors != nil {
+			fmt.Fprintf(w, " %12s", "floor")
+		}
+		fmt.Fprintln(w)
+		extra := func(e int, z, f float64) {
+			if j.zLosses != nil {
+				if e >= 0 {
+					z = j.zLosses[e]
+				}
+				fmt.Fprintf(w, " %12.6f", z)
+			}
+			if j.floors != nil {
+				if e >= 0 {
+					f = j.floors[e]
+				}
+				fmt.Fprintf(w, " %12.6f", f)
+			}
+			fmt.Fprintln(w)
+		}
+		for e := range r.Losses {
+			fmt.Fprintf(w, "%-12s %12.6f %12.6f %12.6f", elementLabel(r.LossShape, e), r.Losses[e], r.NLLs[e], r.Smooths[e])
+			extra(e, 0, 0)
+		}
+		fmt.Fprintf(w, "%-12s %12.6f %12.6f %12.6f", "sum", r.Loss, r.NLL, r.Smooth)
+		extra(-1, r.ZLoss, r.Floor)
 	} else {
 		fmt.Fprintf(w, "loss         %.6f\n", r.Loss)
 		fmt.Fprintf(w, "nll          %.6f   H(q, p): the plain cross-entropy\n", r.NLL)
@@ -157,7 +189,14 @@ func g(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 func writeLossCSV(w io.Writer, j *lossJob, r *lsce.Result) {
 	if j.opt.Reduction == lsce.None {
 		rank := len(r.LossShape)
-		fmt.Fprintln(w, strings.Join(append(axisNames(rank), "loss", "nll", "smooth"), ","))
+		head := append(axisNames(rank), "loss", "nll", "smooth")
+		if j.zLosses != nil {
+			head = append(head, "z_loss")
+		}
+		if j.floors != nil {
+			head = append(head, "floor")
+		}
+		fmt.Fprintln(w, strings.Join(head, ","))
 		idx := make([]int, rank)
 		for e := range r.Losses {
 			for k, rest := rank-1, e; k >= 0; k-- {
@@ -167,7 +206,14 @@ func writeLossCSV(w io.Writer, j *lossJob, r *lsce.Result) {
 			for _, i := range idx {
 				fmt.Fprintf(w, "%d,", i)
 			}
-			fmt.Fprintf(w, "%s,%s,%s\n", g(r.Losses[e]), g(r.NLLs[e]), g(r.Smooths[e]))
+			fmt.Fprintf(w, "%s,%s,%s", g(r.Losses[e]), g(r.NLLs[e]), g(r.Smooths[e]))
+			if j.zLosses != nil {
+				fmt.Fprintf(w, ",%s", g(j.zLosses[e]))
+			}
+			if j.floors != nil {
+				fmt.Fprintf(w, ",%s", g(j.floors[e]))
+			}
+			fmt.Fprintln(w)
 		}
 		return
 	}
