@@ -93,7 +93,7 @@ type lossJob struct {
 	// zLosses and floors hold each element's z-loss and floor with
 	// --reduction none (when --z-loss or --zero-floor is set).
 	zLosses, floors []float64
-	shape    []int // the logits' shape
+	shape           []int // the logits' shape
 }
 
 func runLoss(env *env, args []string, f *lossFlags) error {
