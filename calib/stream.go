@@ -43,14 +43,21 @@ func EvaluateStream[T lsce.Float](src Source[T], rows, classes int, opt Options,
 	if rows < 0 {
 		return nil, shapeError("%d rows: want ≥ 0", rows)
 	}
+	return Run(opt, newStream(src, rows, classes, opt.Workers, progress).pass)
+}
+
+// newStream sizes a stream: chunks of at most chunkElems logits and no more
+// rows than the data, workers capped at GOMAXPROCS and the chunk count, and
+// workers + 2 chunk buffers (no more than the chunks).
+func newStream[T lsce.Float](src Source[T], rows, classes, workers int, progress Progress) *stream[T] {
 	perChunk := max(1, min(chunkElems/classes, rows))
 	chunks := (rows + perChunk - 1) / perChunk
-	workers := max(1, min(fanout.Workers(opt.Workers, 0, 0), runtime.GOMAXPROCS(0), chunks))
+	workers = max(1, min(fanout.Workers(workers, 0, 0), runtime.GOMAXPROCS(0), chunks))
 	s := &stream[T]{src: src, rows: rows, classes: classes, perChunk: perChunk, workers: workers, progress: progress}
 	for range min(workers+2, max(chunks, 1)) {
 		s.bufs = append(s.bufs, &chunk[T]{logits: make([]T, perChunk*classes), targets: make([]int, perChunk)})
 	}
-	return Run(opt, s.pass)
+	return s
 }
 
 // stream is EvaluateStream's state between passes.

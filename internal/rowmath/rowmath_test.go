@@ -15,16 +15,7 @@ func TestIndexAgainstDefinition(t *testing.T) {
 			for y := range z {
 				k := len(z)
 				eps := Epsilon(0.2, others, k)
-				m, s, swz, wRow := math.Inf(-1), 0.0, 0.0, 0.0
-				for _, v := range z {
-					m = max(m, v)
-				}
-				for c, v := range z {
-					s += math.Exp(v - m)
-					swz += w[c] * v
-					wRow += w[c]
-				}
-				lse := m + math.Log(s)
+				_, _, lse, swz, wRow := direct(z, w)
 				got := Index(k, eps, lse, z[y], w[y], swz, wRow, 0, false).Main()
 				want := 0.0
 				for c, v := range z {
@@ -49,24 +40,12 @@ func TestCoefAgainstDifferences(t *testing.T) {
 	w := []float64{0.5, 2, 1, 0.25}
 	const y, eps, zl, scale, zs = 2, 0.15, 0.05, 0.5, 0.25
 	loss := func(z []float64) float64 {
-		m, s, swz, wRow := math.Inf(-1), 0.0, 0.0, 0.0
-		for _, v := range z {
-			m = max(m, v)
-		}
-		for c, v := range z {
-			s += math.Exp(v - m)
-			swz += w[c] * v
-			wRow += w[c]
-		}
-		p := Index(len(z), eps, m+math.Log(s), z[y], w[y], swz, wRow, zl, false)
+		_, _, lse, swz, wRow := direct(z, w)
+		p := Index(len(z), eps, lse, z[y], w[y], swz, wRow, zl, false)
 		return p.Main()*scale + p.Z*zs
 	}
-	m, s, wRow := 2.5, 0.0, 0.0
-	for c, v := range z {
-		s += math.Exp(v - m)
-		wRow += w[c]
-	}
-	a, b := Coef(len(z), eps, w[y], wRow, s, m+math.Log(s), scale, zs, zl)
+	m, s, lse, _, wRow := direct(z, w)
+	a, b := Coef(len(z), eps, w[y], wRow, s, lse, scale, zs, zl)
 	for c := range z {
 		g := a*math.Exp(z[c]-m) - b*w[c]
 		if c == y {
@@ -111,6 +90,21 @@ func TestMerge(t *testing.T) {
 	if m, s := Merge(ma, sa, 0, 0); m != ma || s != sa {
 		t.Errorf("a then empty: (%v, %v)", m, s)
 	}
+}
+
+// direct computes a row's statistics in plain loops: max, Σexp(z − max),
+// log-sum-exp, Σ w·z and Σ w.
+func direct(z, w []float64) (m, s, lse, swz, wRow float64) {
+	m = math.Inf(-1)
+	for _, v := range z {
+		m = max(m, v)
+	}
+	for c, v := range z {
+		s += math.Exp(v - m)
+		swz += w[c] * v
+		wRow += w[c]
+	}
+	return m, s, m + math.Log(s), swz, wRow
 }
 
 func pair(a, b float64) [2]float64 { return [2]float64{a, b} }
