@@ -48,6 +48,8 @@ file (one row of C logits per line, targets one column; an optional header
 line of names). "-" reads standard input. A regular .npy file is streamed in
 chunks, read once per pass of the temperature fit; a .csv file, or any input
 that is not a regular file (a pipe, a FIFO), is read once into memory.
+Rows whose target is --ignore-index (PyTorch's −100 by default) are left
+out of every metric, as lsce loss leaves them out of the mean.
 
 Errors name the file and place: in a .csv file the 1-based line and column, in
 a .npy file the 0-based NumPy index. Exit 2 for bad usage or input, 1 otherwise.`,

@@ -54,7 +54,7 @@ dataset-fashion-mnist. --data DIR reads the four IDX files from DIR instead.`,
 		fs.Float64Var(&f.momentum, "momentum", 0.9, "momentum of sgd")
 		fs.StringVar(&f.optimizer, "optimizer", "sgd", "sgd (with momentum) or adam")
 		fs.StringVar(&f.schedule, "schedule", "cosine", "learning rate schedule: cosine (decay to 0 over the run) or constant")
-		fs.IntVar(&f.workers, "workers", 0, "goroutines for the first layer, the loss and the metrics (0: GOMAXPROCS)")
+		fs.IntVar(&f.workers, "workers", 0, "goroutines for the first layer, the loss and the metrics (0: one per CPU)")
 		fs.StringVar(&f.plots, "plots", "", "write reliability diagrams, training curves and a feature projection (PNG) into this directory")
 		fs.StringVar(&f.format, "format", "text", "output format: text or json")
 		fs.IntVar(&f.limit, "limit", 0, "use only the first N training and N test images (0: all)")
@@ -184,7 +184,7 @@ func newTrainSetup(env *env, f trainFlags) (*trainSetup, error) {
 	case f.batch < 1:
 		return nil, usageErrorf("--batch %d: want at least 1", f.batch)
 	case f.workers < 0:
-		return nil, usageErrorf("--workers %d is negative", f.workers)
+		return nil, usageErrorf("--workers %d: want 0 (one per CPU) or more", f.workers)
 	case f.limit < 0 || f.val < -1:
 		return nil, usageErrorf("--limit and --val must not be negative")
 	case f.format != "text" && f.format != "json":
