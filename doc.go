@@ -88,7 +88,7 @@
 // across Options.Workers goroutines (default GOMAXPROCS) in fixed blocks, so
 // results do not depend on the worker count; a few very long rows are split by
 // class and their partial statistics merged exactly. The default Options
-// (Workers 0) start one worker per 2^17 logits at most, so an ordinary
+// (Workers 0) start one worker per 2^16 logits at most, so an ordinary
 // minibatch runs on the caller's goroutine. CrossEntropyInto reuses its
 // Result and allocates nothing in steady state, with the default Options or
 // one worker.

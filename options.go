@@ -106,7 +106,7 @@ type Options struct {
 	// PyTorch's (N, C, d1, …, dk) with the class axis 1.
 	ClassLast bool
 	// Workers is the number of goroutines; 0 means GOMAXPROCS, but no more
-	// than one per 2^17 logits (starting a goroutine costs more than a
+	// than one per 2^16 logits (starting a goroutine costs more than a
 	// smaller share of work saves, and a minibatch then allocates nothing).
 	Workers int
 

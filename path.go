@@ -41,8 +41,10 @@ func (p path) String() string {
 // costs more than it saves (starting and joining a goroutine, a few
 // microseconds): the default Options (Workers 0) spawn at most one worker per
 // this many logits, so that ordinary minibatches run on the calling
-// goroutine and allocate nothing (BenchmarkCrossEntropyDefault).
-const minWorkPerWorker = 1 << 17
+// goroutine and allocate nothing (BenchmarkCrossEntropyDefault). Issue 15's
+// figures put it between 1024×100 logits (two workers slower than one:
+// 82–85 µs against 74–76) and 256×1000 (two workers faster).
+const minWorkPerWorker = 1 << 16
 
 // choosePath sets e.path, e.workers and e.stream from the input's kind.
 func (e *engine[T]) choosePath() {
