@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"unsafe"
 
 	"github.com/lsce/lsce/internal/outfile"
 )
@@ -27,36 +28,62 @@ func WriteNpy[T Writable](w io.Writer, shape []int, data []T) error {
 	if n != len(data) {
 		return fmt.Errorf("tensorio: shape %v holds %d elements, data has %d", shape, n, len(data))
 	}
-	var d DType
-	switch any(data).(type) {
-	case []float32:
-		d = Float32
-	case []float64:
-		d = Float64
-	case []int64:
-		d = Int64
-	}
 	bw := bufio.NewWriterSize(w, 1<<16)
-	bw.Write(formatHeader(d, shape))
-	var b [8]byte
-	switch v := any(data).(type) {
-	case []float32:
-		for _, x := range v {
-			binary.LittleEndian.PutUint32(b[:], math.Float32bits(x))
-			bw.Write(b[:4])
-		}
-	case []float64:
-		for _, x := range v {
-			binary.LittleEndian.PutUint64(b[:], math.Float64bits(x))
-			bw.Write(b[:8])
-		}
-	case []int64:
-		for _, x := range v {
-			binary.LittleEndian.PutUint64(b[:], uint64(x))
-			bw.Write(b[:8])
-		}
+	if err := WriteNpyHeader[T](bw, shape); err != nil {
+		return err
+	}
+	if err := WriteNpyData(bw, data); err != nil {
+		return err
 	}
 	return bw.Flush()
+}
+
+// WriteNpyHeader writes the header of a .npy file of T elements of the
+// given shape, as WriteNpy does; WriteNpyData then writes the elements in
+// C order, in as many calls as the caller likes (a gradient streamed chunk
+// by chunk). The caller writes exactly the shape's count of elements.
+func WriteNpyHeader[T Writable](w io.Writer, shape []int) error {
+	var d DType
+	var z T
+	switch any(z).(type) {
+	case float32:
+		d = Float32
+	case float64:
+		d = Float64
+	case int64:
+		d = Int64
+	}
+	_, err := w.Write(formatHeader(d, shape))
+	return err
+}
+
+// WriteNpyData writes elements after WriteNpyHeader, little-endian.
+func WriteNpyData[T Writable](w io.Writer, data []T) error {
+	var buf [4096]byte
+	var z T
+	size := int(unsafe.Sizeof(z))
+	for len(data) > 0 {
+		k := min(len(data), len(buf)/size)
+		switch v := any(data[:k]).(type) {
+		case []float32:
+			for i, x := range v {
+				binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(x))
+			}
+		case []float64:
+			for i, x := range v {
+				binary.LittleEndian.PutUint64(buf[8*i:], math.Float64bits(x))
+			}
+		case []int64:
+			for i, x := range v {
+				binary.LittleEndian.PutUint64(buf[8*i:], uint64(x))
+			}
+		}
+		if _, err := w.Write(buf[:k*size]); err != nil {
+			return err
+		}
+		data = data[k:]
+	}
+	return nil
 }
 
 // WriteNpyFile writes data to the .npy file at path, as WriteNpy does;

@@ -54,6 +54,12 @@ probabilities; an optional header line of names). For K-dimensional logits a
 whatever the logits' layout. "-" reads standard input.
 The loss is computed in the logits' dtype (.csv: float64).
 
+Inputs are read whole when they fit the memory available; larger .npy logits
+are streamed in one pass, a chunk of samples at a time, with class-index
+targets and a per-class mask (--grad then with --reduction sum or none, its
+gradient written as it is computed); anything else that large is refused
+before it is read.
+
 Errors name the file and place: in a .csv file the 1-based line and column, in
 a .npy file the 0-based NumPy index. Exit 2 for bad usage or input, 1 otherwise.`,
 	setFlags: func(fs *flag.FlagSet) {
@@ -93,7 +99,13 @@ type lossJob struct {
 	// zLosses and floors hold each element's z-loss and floor with
 	// --reduction none (when --z-loss or --zero-floor is set).
 	zLosses, floors []float64
-	shape           []int // the logits' shape
+	// stream reads logits larger than memory (streamLoss), which then hold
+	// no data; tooLarge is the error refusing them whole, closeStream
+	// closes the file.
+	stream      *tensorio.NpyReader
+	tooLarge    error
+	closeStream func() error
+	shape       []int // the logits' shape
 }
 
 func runLoss(env *env, args []string, f *lossFlags) error {
@@ -104,6 +116,15 @@ func runLoss(env *env, args []string, f *lossFlags) error {
 	if err != nil {
 		return err
 	}
+	if j.closeStream != nil {
+		defer j.closeStream()
+	}
+	switch {
+	case j.stream != nil && j.logits.DType == tensorio.Float32:
+		return streamLoss(env, j, j.stream.ReadFloat32)
+	case j.stream != nil:
+		return streamLoss(env, j, j.stream.ReadFloat64)
+	}
 	if j.logits.DType == tensorio.Float32 {
 		return computeLoss(env, j, j.logits.F32)
 	}
@@ -111,8 +132,13 @@ func runLoss(env *env, args []string, f *lossFlags) error {
 }
 
 // prepareLoss checks the flags and reads the files.
-func prepareLoss(env *env, f *lossFlags) (*lossJob, error) {
+func prepareLoss(env *env, f *lossFlags) (_ *lossJob, rerr error) {
 	j := &lossJob{flags: f}
+	defer func() {
+		if rerr != nil && j.closeStream != nil {
+			j.closeStream()
+		}
+	}()
 	if f.logits == "" || f.targets == "" {
 		return nil, usageErrorf("--logits and --targets are required (see 'lsce help loss')")
 	}
@@ -155,7 +181,7 @@ func prepareLoss(env *env, f *lossFlags) (*lossJob, error) {
 		return nil, err
 	}
 
-	if j.logits, err = readLogits(env, f); err != nil {
+	if j.logits, err = readLogits(env, j); err != nil {
 		return nil, err
 	}
 	if !j.logits.DType.IsFloat() {
@@ -194,6 +220,9 @@ func prepareLoss(env *env, f *lossFlags) (*lossJob, error) {
 		}
 		j.opt.ClassMask = m.Bools()
 	}
+	if j.stream != nil && (j.index == nil || j.mask != nil && j.mask.Len() != classes) {
+		return nil, j.tooLarge
+	}
 	return j, nil
 }
 
@@ -223,17 +252,28 @@ func readInputMax(env *env, path string, max int) (*tensorio.Tensor, error) {
 }
 
 // lossHolds says why lsce loss refuses an input larger than memory.
-const lossHolds = "lsce loss holds the logits in memory (and the gradient with --grad); split the input along its first axis (lsce eval streams .npy files of any size)"
+const lossHolds = "lsce loss streams larger .npy logits only with class-index targets, a per-class mask and, with --grad, --reduction sum or none; otherwise split the input along its first axis"
 
 // readLogits reads the logits whole, once its size is known to fit the
 // memory available: a .npy file from its header, a CSV file as its values
 // arrive (8 bytes each).
-func readLogits(env *env, f *lossFlags) (*tensorio.Tensor, error) {
+//
+// A .npy file larger than memory is streamed instead when it can be (see
+// streamLoss): j.stream is then its reader, and the tensor returned holds
+// its name, dtype and shape but no data.
+func readLogits(env *env, j *lossJob) (t *tensorio.Tensor, err error) {
+	f := j.flags
 	in, err := openInput(env, f.logits)
 	if err != nil {
 		return nil, err
 	}
-	defer in.Close()
+	defer func() {
+		if j.stream == nil {
+			in.Close()
+		} else {
+			j.closeStream = in.Close
+		}
+	}()
 	copies := uint64(1)
 	with := ""
 	if f.grad != "" {
@@ -260,9 +300,13 @@ func readLogits(env *env, f *lossFlags) (*tensorio.Tensor, error) {
 	}
 	need := uint64(nr.Len()) * uint64(nr.DType().Size()) * copies
 	if err := checkMemory(fmt.Sprintf("%s: logits of shape %v (%s)%s", in.Name, nr.Shape(), nr.DType(), with), need, lossHolds); err != nil {
-		return nil, err
+		if len(nr.Shape()) < 2 || f.grad != "" && f.reduction == "mean" {
+			return nil, err
+		}
+		j.stream, j.tooLarge = nr, err
+		return &tensorio.Tensor{DType: nr.DType(), Shape: nr.Shape(), Name: in.Name, Format: tensorio.NPY}, nil
 	}
-	t, err := nr.ReadAll()
+	t, err = nr.ReadAll()
 	if err != nil {
 		return nil, inputError{err}
 	}

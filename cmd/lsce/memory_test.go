@@ -32,7 +32,8 @@ func sparseNpy(t *testing.T, path string, rows, cols int) {
 }
 
 // lsce loss refuses, from the header, logits larger than the memory
-// available, instead of dying of "fatal error: out of memory".
+// available that it cannot stream, instead of dying of "fatal error: out of
+// memory"; nothing is written.
 func TestLossRefusesMoreThanMemory(t *testing.T) {
 	avail, ok := availableMemory()
 	if !ok {
@@ -49,13 +50,18 @@ func TestLossRefusesMoreThanMemory(t *testing.T) {
 	y := filepath.Join(dir, "y.csv")
 	os.WriteFile(y, []byte("0\n"), 0o644)
 	var stdout, stderr bytes.Buffer
-	code := run([]string{"loss", "--logits", x, "--targets", y}, strings.NewReader(""), &stdout, &stderr)
-	want := regexp.MustCompile(`^lsce loss: .*x\.npy: logits of shape \[\d+ \d+\] \(float32\): [\d.]+ GB of memory needed, [\d.]+ [GM]B available: lsce loss holds the logits in memory`)
+	// The gradient of the mean cannot stream (testdata/script/loss_stream
+	// covers what does).
+	code := run([]string{"loss", "--logits", x, "--targets", y, "--grad", filepath.Join(dir, "g.npy")}, strings.NewReader(""), &stdout, &stderr)
+	want := regexp.MustCompile(`^lsce loss: .*x\.npy: logits of shape \[\d+ \d+\] \(float32\) with --grad: [\d.]+ GB of memory needed, [\d.]+ [GM]B available: lsce loss streams larger \.npy logits only`)
 	if code != 2 || !want.MatchString(stderr.String()) || strings.Count(stderr.String(), "\n") != 1 {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 	if stdout.Len() != 0 {
 		t.Errorf("stdout %q", stdout.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "g.npy")); err == nil {
+		t.Error("a gradient file was written")
 	}
 }
 
@@ -75,7 +81,7 @@ func TestLossRefusesLargeCSV(t *testing.T) {
 	os.WriteFile(y, []byte("0\n"), 0o644)
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"loss", "--logits", x, "--targets", y}, strings.NewReader(""), &stdout, &stderr)
-	want := regexp.MustCompile(`^lsce loss: .*x\.csv: more than 131072 logits: more than the 1\.0 MB of memory available hold: lsce loss holds`)
+	want := regexp.MustCompile(`^lsce loss: .*x\.csv: more than 131072 logits: more than the 1\.0 MB of memory available hold: lsce loss streams`)
 	if code != 2 || !want.MatchString(stderr.String()) {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
