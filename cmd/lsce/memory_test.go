@@ -86,3 +86,20 @@ func TestLossRefusesLargeCSV(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+// explain refuses a CSV file of more logits than a walk-through takes as
+// soon as it has read that many, not after loading the whole file.
+func TestExplainStopsLargeCSV(t *testing.T) {
+	dir := t.TempDir()
+	x := filepath.Join(dir, "x.csv")
+	row := strings.TrimSuffix(strings.Repeat("0,", 1000), ",") + "\n"
+	os.WriteFile(x, []byte(strings.Repeat(row, 1100)), 0o644)
+	y := filepath.Join(dir, "y.csv")
+	os.WriteFile(y, []byte(strings.Repeat("0\n", 1100)), 0o644)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"explain", "--logits", x, "--targets", y, "--format", "csv"}, strings.NewReader(""), &stdout, &stderr)
+	want := regexp.MustCompile(`^lsce explain: .*x\.csv: more than the 1048576 logits a walk-through takes\n$`)
+	if code != 2 || !want.MatchString(stderr.String()) || stdout.Len() != 0 {
+		t.Errorf("exit %d, stderr %q, %d bytes on stdout", code, stderr.String(), stdout.Len())
+	}
+}
