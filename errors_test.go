@@ -317,3 +317,18 @@ func TestOverflowLocated(t *testing.T) {
 		}
 	}
 }
+
+// TestErrMasked: an element whose classes are all masked is an ErrMasked
+// error, which is also an ErrTarget, from CrossEntropy and from ShardLoss.
+func TestErrMasked(t *testing.T) {
+	mask := []bool{true, true, false, false, false, false} // row 1 all masked
+	_, err := lsce.CrossEntropy(lsce.Input[float64]{Logits: make([]float64, 6), Shape: []int{2, 3}, Targets: []int{0, 1}}, lsce.Options{ClassMask: mask})
+	var le *lsce.Error
+	if !errors.Is(err, lsce.ErrMasked) || !errors.Is(err, lsce.ErrTarget) || !errors.As(err, &le) || le.Row != 1 {
+		t.Errorf("CrossEntropy: err = %v, want ErrMasked (and ErrTarget) at row 1", err)
+	}
+	_, err = lsce.ShardLoss([]lsce.RowStats{{Max: 0, SumExp: 1, K: 2, SumW: 2, WQ: 1}, {}}, []int{0, 1}, lsce.Options{})
+	if !errors.Is(err, lsce.ErrMasked) || !errors.Is(err, lsce.ErrTarget) || !errors.As(err, &le) || le.Row != 1 {
+		t.Errorf("ShardLoss: err = %v, want ErrMasked (and ErrTarget) at row 1", err)
+	}
+}
