@@ -170,19 +170,42 @@ func (d *evalData) openEvalInput(env *env, path string) (*tensorio.NpyReader, *t
 		return nil, nil, err
 	}
 	d.inputs = append(d.inputs, in)
-	if in.Format == tensorio.NPY && in.Regular() {
+	if in.Format == tensorio.NPY {
 		r, err := in.Npy()
 		if err != nil {
 			return nil, nil, inputError{err}
 		}
-		return r, nil, nil
+		if in.Regular() {
+			return r, nil, nil
+		}
+		// A pipe is read once, so whole: if it fits.
+		need := uint64(r.Len()) * uint64(r.DType().Size())
+		if err := checkMemory(fmt.Sprintf("%s: shape %v (%s)", in.Name, r.Shape(), r.DType()), need, evalHolds); err != nil {
+			return nil, nil, err
+		}
+		t, err := r.ReadAll()
+		if err != nil {
+			return nil, nil, inputError{err}
+		}
+		return nil, t, nil
 	}
-	t, err := in.Tensor()
+	max := -1
+	if avail, ok := availableMemory(); ok {
+		max = int(min(avail/8, math.MaxInt))
+	}
+	t, err := in.TensorMax(max)
+	var le *tensorio.LimitError
+	if errors.As(err, &le) {
+		return nil, nil, inputErrorf("%s: more than %d values: more than the %s of memory available hold: %s", in.Name, le.Max, bytesString(uint64(le.Max)*8), evalHolds)
+	}
 	if err != nil {
 		return nil, nil, inputError{err}
 	}
 	return nil, t, nil
 }
+
+// evalHolds says what lsce eval streams and what it must hold.
+const evalHolds = "lsce eval streams a regular .npy file of any size, but reads a .csv file or a pipe whole; save the data as .npy to a file"
 
 // close closes the input files.
 func (d *evalData) close() {
