@@ -20,6 +20,7 @@ type explainFlags struct {
 	epsilon         float64
 	format          string
 	xlsx            string
+	html            string
 }
 
 var explainOpts explainFlags
@@ -44,7 +45,10 @@ from --classes, else a header line of the logits .csv, else "class 0", ….
 
 --xlsx writes the same walk-through as a workbook with live formulas (edit ε
 or a logit in Excel or LibreOffice and every table recomputes); the text is
-then printed only when --format is given.
+then printed only when --format is given. --html writes the walk-through as
+the live page of 'lsce serve' in one self-contained file that works opened from
+disk, with the library compiled to WebAssembly inside (up to 1,000 rows × 100
+classes).
 
 Text and markdown take up to 1,000 rows and 50 classes; csv and the workbook up
 to 1,048,576 logits (1,000 × 1,000 fits) and a sheet's 16,384 columns (2,728
@@ -54,6 +58,7 @@ Examples:
   lsce explain                                  the write-up's cat/dog walk-through
   lsce explain --example animals --epsilon 0.2  five classes, more smoothing
   lsce explain --xlsx catdog.xlsx               a live spreadsheet of it
+  lsce explain --html catdog.html               a live page of it, to publish
   lsce explain --logits x.npy --targets y.npy --classes cat,dog --format markdown`,
 	setFlags: func(fs *flag.FlagSet) {
 		o := &explainOpts
@@ -65,6 +70,7 @@ Examples:
 		fs.Float64Var(&o.epsilon, "epsilon", 0.1, "label smoothing ε in [0, 1]")
 		fs.StringVar(&o.format, "format", "", "output: text, markdown or csv (default text)")
 		fs.StringVar(&o.xlsx, "xlsx", "", "write the walk-through as a workbook to `OUT.xlsx`")
+		fs.StringVar(&o.html, "html", "", "write the walk-through as a self-contained live page to `OUT.html`")
 	},
 	run: func(env *env, args []string) error { return runExplain(env, args, &explainOpts) },
 }
@@ -79,7 +85,7 @@ func runExplain(env *env, args []string, f *explainFlags) error {
 	format := f.format
 	switch format {
 	case "":
-		if f.xlsx == "" {
+		if f.xlsx == "" && f.html == "" {
 			format = "text"
 		}
 	case "text", "markdown", "csv":
@@ -93,6 +99,9 @@ func runExplain(env *env, args []string, f *explainFlags) error {
 		if err := checkOutput("--xlsx", f.xlsx, f.logits, f.targets); err != nil {
 			return err
 		}
+	}
+	if err := checkHTML(f); err != nil {
+		return err
 	}
 	in, place, err := explainInput(env, f)
 	if err != nil {
@@ -122,6 +131,9 @@ func runExplain(env *env, args []string, f *explainFlags) error {
 			return outputError("--xlsx", f.xlsx, err)
 		}
 	}
+	if err := writeHTML(f, w); err != nil {
+		return err
+	}
 	switch format {
 	case "text", "markdown":
 		_, err = text.WriteTo(env.stdout)
@@ -132,7 +144,12 @@ func runExplain(env *env, args []string, f *explainFlags) error {
 		if !w.Match() {
 			verdict = "DIFFER from the library's"
 		}
-		_, err = fmt.Fprintf(env.stdout, "wrote %s: %s; the spreadsheet's losses %s\n", f.xlsx, w.Size(), verdict)
+		if f.xlsx != "" {
+			_, err = fmt.Fprintf(env.stdout, "wrote %s: %s; the spreadsheet's losses %s\n", f.xlsx, w.Size(), verdict)
+		}
+		if f.html != "" && err == nil {
+			_, err = fmt.Fprintf(env.stdout, "wrote %s: %s, a page that works opened from disk\n", f.html, w.Size())
+		}
 	}
 	if err != nil {
 		return tooLargeOr(err, "writing the walk-through")

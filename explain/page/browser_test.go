@@ -1,7 +1,9 @@
 package page
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -62,30 +64,9 @@ func ptr[T any](v T) *T { return &v }
 // after moving ε, editing a logit, switching examples and the variant,
 // the pitfall toggle, bad input, and the downloaded workbook.
 func TestBrowser(t *testing.T) {
-	exe := chromium(t)
+	b := startBrowser(t)
 	srv := httptest.NewServer(Handler())
 	defer srv.Close()
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(1280, 1000))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	ctx, cancelTime := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancelTime()
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting %s: %v", exe, err)
-	}
-	go func() {
-		for ev, err := range chromedp.Events(ctx, runtime.ExceptionThrown) {
-			if err != nil {
-				return
-			}
-			t.Errorf("JavaScript exception: %s", exceptionText(ev.ExceptionDetails))
-		}
-	}()
-	b := &browserSession{t: t, ctx: ctx}
 	start := time.Now()
 
 	b.do(chromedp.Navigate(srv.URL))
@@ -178,7 +159,7 @@ func TestBrowser(t *testing.T) {
 	b.check("animals after the pitfall toggle is off again", in, lsce.Others)
 
 	// 8. Download the workbook and check it as package explain's tests do.
-	b.checkWorkbook(in, lsce.Others)
+	b.checkWorkbook(in, lsce.Others, "animals.xlsx")
 
 	// 9. Bad input: a clear message and no hang; then good input again.
 	for _, c := range []struct{ data, eps, want string }{
@@ -288,6 +269,81 @@ func (b *browserSession) fullShot(name string) string {
 	return path
 }
 
+// startBrowser starts a headless chromium for the test, stopped at its end.
+func startBrowser(t *testing.T) *browserSession {
+	exe := chromium(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.WindowSize(1280, 1000))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(cancel)
+	ctx, cancelTime := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancelTime)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", exe, err)
+	}
+	go func() {
+		for ev, err := range chromedp.Events(ctx, runtime.ExceptionThrown) {
+			if err != nil {
+				return
+			}
+			t.Errorf("JavaScript exception: %s", exceptionText(ev.ExceptionDetails))
+		}
+	}()
+	return &browserSession{t: t, ctx: ctx}
+}
+
+// TestStaticPage opens the self-contained page of "lsce explain --html"
+// from disk, with no server: the library runs in it as WebAssembly. It
+// checks every table, an update and the workbook, as TestBrowser does.
+func TestStaticPage(t *testing.T) {
+	var html bytes.Buffer
+	animals, _ := explain.LookupExample("animals")
+	in := animals.Input
+	in.Epsilon = 0.2
+	err := WriteStatic(&html, &Request{Data: ExampleData(in), Epsilon: "0.2", Variant: "uniform"})
+	if errors.Is(err, ErrNoWasm) {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI tests the static page: .ci/run runs go generate ./explain/page first")
+		}
+		t.Skip("skipping the static page: its WebAssembly is not built (go generate ./explain/page)")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := startBrowser(t)
+	path := filepath.Join(t.TempDir(), "animals.html")
+	if err := os.WriteFile(path, html.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	b.do(chromedp.Navigate("file://" + path))
+	b.settle(0)
+	t.Logf("the %.1f MB page started its WebAssembly and answered in %v", float64(html.Len())/1e6, time.Since(start).Round(time.Millisecond))
+	if got := b.eval(`document.getElementById("example").value`); got != "animals" {
+		t.Errorf("the page starts with example %q, want animals (its data are that example's)", got)
+	}
+	b.check("static page, animals at ε = 0.2", in, lsce.Uniform)
+	seq := b.seq()
+	b.typeInto("#eps", "0.3")
+	b.settle(seq)
+	in.Epsilon = 0.3
+	b.check("static page, ε typed as 0.3", in, lsce.Uniform)
+	seq = b.seq()
+	b.do(chromedp.SetValue("#variant", "others"), chromedp.Evaluate[chromedp.Void](`document.getElementById("variant").dispatchEvent(new Event("change"))`))
+	b.settle(seq)
+	b.check("static page, variant others", in, lsce.Others)
+	b.checkWorkbook(in, lsce.Others, "animals.xlsx")
+	seq = b.seq()
+	b.typeInto("#eps", "2")
+	b.settle(seq)
+	if msg := b.eval(`document.getElementById("error").textContent`); !strings.Contains(msg, `ε "2": want a number from 0 to 1`) {
+		t.Errorf("ε = 2 on the static page: %q", msg)
+	}
+	b.fullShot("static.png")
+}
+
 func (b *browserSession) do(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
 	if err := chromedp.Do(b.ctx, actions...); err != nil {
@@ -324,7 +380,8 @@ func (b *browserSession) settle(after int) {
 // person does.
 func (b *browserSession) typeInto(sel, text string) {
 	b.t.Helper()
-	b.do(chromedp.Focus(sel), chromedp.Evaluate[chromedp.Void](`document.activeElement.select()`), chromedp.SendKeys(sel, text))
+	js := fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.focus(); e.select(); })()`, sel)
+	b.do(chromedp.Evaluate[chromedp.Void](js), chromedp.KeyEvent(text))
 }
 
 func (b *browserSession) setData(s string) {
@@ -556,7 +613,7 @@ func (b *browserSession) checkLog10(in explain.Input, v lsce.Variant) {
 
 // checkWorkbook clicks "Download the workbook" and checks the file with the
 // checks of package explain's tests.
-func (b *browserSession) checkWorkbook(in explain.Input, v lsce.Variant) {
+func (b *browserSession) checkWorkbook(in explain.Input, v lsce.Variant, name string) {
 	b.t.Helper()
 	dir := b.t.TempDir()
 	progress := chromedp.BrowserEvents(b.ctx, browser.DownloadProgress)
@@ -564,7 +621,7 @@ func (b *browserSession) checkWorkbook(in explain.Input, v lsce.Variant) {
 		_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
 			Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptr(true)})
 		return err
-	}), chromedp.Click("#download"))
+	}), chromedp.Evaluate[chromedp.Void](`document.getElementById("download").click()`))
 	var file string
 	for ev, err := range progress {
 		if err != nil {
@@ -610,7 +667,7 @@ func (b *browserSession) checkWorkbook(in explain.Input, v lsce.Variant) {
 			b.t.Errorf("downloaded workbook, row %d: spreadsheet %v, library column %v; lsce %v (%s)", i, sheet[i], library[i], res.Losses[i], v)
 		}
 	}
-	if got := b.eval(`document.getElementById("download-status").textContent`); !strings.HasPrefix(got, "animals.xlsx") {
+	if got := b.eval(`document.getElementById("download-status").textContent`); !strings.HasPrefix(got, name) {
 		b.t.Errorf("download status %q", got)
 	}
 }

@@ -54,13 +54,21 @@ function schedule(delay = 150) {
   state.timer = setTimeout(() => { delete document.body.dataset.pending; update(); }, delay);
 }
 
+// call asks the API: the server of "lsce serve" through fetch, or, in the
+// self-contained page of "lsce explain --html", the same server compiled
+// to WebAssembly (lsceAPI).
+async function call(method, path, body, signal) {
+  if (globalThis.lsceAPI) {
+    const r = await globalThis.lsceAPI(method, path, body === undefined ? "" : JSON.stringify(body));
+    if (signal && signal.aborted) throw new DOMException("aborted", "AbortError");
+    return new Response(r.body, { status: r.status, headers: { "Content-Type": r.type } });
+  }
+  if (method === "GET") return fetch(path);
+  return fetch(path, { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), signal });
+}
+
 async function post(path, body, signal) {
-  const r = await fetch(path, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-    signal,
-  });
+  const r = await call("POST", path, body, signal);
   if (!r.ok) {
     let msg = r.status + " " + r.statusText;
     try { msg = (await r.json()).error || msg; } catch (e) { /* not JSON */ }
@@ -495,18 +503,30 @@ async function init() {
   });
   $("download").addEventListener("click", download);
   try {
-    const [ex, lim] = await Promise.all([fetch("/api/examples"), fetch("/api/limits")]);
+    if (globalThis.lsceBoot) await globalThis.lsceBoot;
+    const [ex, lim] = await Promise.all([call("GET", "/api/examples"), call("GET", "/api/limits")]);
     state.examples = await ex.json();
     state.limits = await lim.json();
     $("max-rows").textContent = state.limits.rows.toLocaleString("en");
     $("max-classes").textContent = String(state.limits.classes);
   } catch (e) {
-    showError("the server does not answer: " + e.message);
+    showError((globalThis.lsceBoot ? "the page's WebAssembly did not start: " : "the server does not answer: ") + e.message);
     return;
   }
   const sel = $("example");
   sel.replaceChildren(...state.examples.map((e) => el("option", { value: e.name, text: `${e.name}: ${e.title}` })),
     el("option", { value: "custom", text: "your own (edit the data below)" }));
+  // The self-contained page may start with the input it was written for.
+  const initial = document.getElementById("lsce-initial");
+  if (initial) {
+    const req = JSON.parse(initial.textContent);
+    $("data").value = req.data;
+    setEps(req.epsilon);
+    $("variant").value = req.variant || "uniform";
+    setExampleCustom();
+    schedule(0);
+    return;
+  }
   sel.value = state.examples[0].name;
   setEps(String(state.examples[0].epsilon));
   loadExample(sel.value);
