@@ -5,8 +5,10 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/lsce/lsce"
+	"github.com/lsce/lsce/internal/kernel"
 )
 
 // printVersion prints the module version lsce was built from (a tagged
@@ -34,5 +36,9 @@ func printVersion(w io.Writer) {
 		}
 		fmt.Fprint(w, ")")
 	}
-	fmt.Fprintf(w, "\n%s %s/%s, kernels: %s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, lsce.Implementation())
+	fmt.Fprintf(w, "\n%s %s/%s, kernels: %s (this CPU and build run %s; LSCE_KERNELS=%s forces one)\n",
+		runtime.Version(), runtime.GOOS, runtime.GOARCH, lsce.Implementation(), strings.Join(kernel.Available(), ", "), strings.Join(kernel.Available(), "|"))
+	if note := kernel.EnvNote(); note != "" {
+		fmt.Fprintln(w, note)
+	}
 }
