@@ -14,22 +14,40 @@ type gemmSpec struct {
 	name, goType string
 	size         int // bytes per element
 	cols         int // columns of the tile: two vectors
+	vb           int // bytes per vector register: 32 (AVX2, YMM) or 64 (AVX-512, ZMM)
 	twin         string
 
 	xor, add, movu, bcast, fmadd231 func(ops ...Op)
 }
 
-// linearSet builds the micro-kernels of package linear:
+// linearSet builds the micro-kernels of package linear, AVX2+FMA and
+// AVX-512 (twice as many columns, in ZMM registers):
 //
 //	kern6x16(k int, a, b, c *float32, ldc int)
 //	kern6x8d(k int, a, b, c *float64, ldc int)
+//	kern6x32(k int, a, b, c *float32, ldc int)
+//	kern6x16d(k int, a, b, c *float64, ldc int)
 func linearSet() {
-	gemmSpec{name: "kern6x16", goType: "float32", size: 4, cols: 16,
+	gemmSpec{name: "kern6x16", goType: "float32", size: 4, cols: 16, vb: 32,
 		xor: VXORPS, add: VADDPS, movu: VMOVUPS, bcast: VBROADCASTSS, fmadd231: VFMADD231PS,
 	}.kernel()
-	gemmSpec{name: "kern6x8d", goType: "float64", size: 8, cols: 8, twin: "kern6x16",
+	gemmSpec{name: "kern6x8d", goType: "float64", size: 8, cols: 8, vb: 32, twin: "kern6x16",
 		xor: VXORPD, add: VADDPD, movu: VMOVUPD, bcast: VBROADCASTSD, fmadd231: VFMADD231PD,
 	}.kernel()
+	gemmSpec{name: "kern6x32", goType: "float32", size: 4, cols: 32, vb: 64, twin: "kern6x16",
+		xor: VXORPS, add: VADDPS, movu: VMOVUPS, bcast: VBROADCASTSS, fmadd231: VFMADD231PS,
+	}.kernel()
+	gemmSpec{name: "kern6x16d", goType: "float64", size: 8, cols: 16, vb: 64, twin: "kern6x16",
+		xor: VXORPD, add: VADDPD, movu: VMOVUPD, bcast: VBROADCASTSD, fmadd231: VFMADD231PD,
+	}.kernel()
+}
+
+// v allocates a vector register of the spec's width.
+func (g gemmSpec) v() VecVirtual {
+	if g.vb == 64 {
+		return ZMM()
+	}
+	return YMM()
 }
 
 // kernel emits name(k int, a, b, c *T, ldc int):
@@ -37,8 +55,9 @@ func linearSet() {
 //	C[r][j] += Σ_p a[p*6+r]·b[p*cols+j] for r < 6, j < cols
 //
 // a 6×cols tile of C (rows ldc elements apart) plus the product of packed
-// panels of A (k×6) and B (k×cols). Twelve YMM accumulators, two B vectors,
-// two broadcasts: all sixteen YMM registers.
+// panels of A (k×6) and B (k×cols). Twelve accumulators, two B vectors,
+// two broadcasts: all sixteen YMM registers (AVX2), or sixteen of the 32 ZMM
+// registers (AVX-512, with twice the columns).
 func (g gemmSpec) kernel() {
 	const rows = 6
 	TEXT(g.name, NOSPLIT, fmt.Sprintf("func(k int, a, b, c *%s, ldc int)", g.goType))
@@ -48,8 +67,12 @@ func (g gemmSpec) kernel() {
 			fmt.Sprintf("for r < %d, j < %d, with packed panels A (k×%d) and B (k×%d) and C's rows ldc apart;", rows, g.cols, rows, g.cols),
 			fmt.Sprintf("its reference loop is %sGo.", g.name))
 	} else {
-		Doc(fmt.Sprintf("%s is the %s twin of %s: C[r][j] += Σ_p a[p*%d+r]·b[p*%d+j]", g.name, g.goType, g.twin, rows, g.cols),
-			fmt.Sprintf("for r < %d, j < %d; its reference loop is %sGo.", rows, g.cols, g.name))
+		isa := ""
+		if g.vb == 64 {
+			isa = " AVX-512 (ZMM)"
+		}
+		Doc(fmt.Sprintf("%s is the%s %s twin of %s: C[r][j] += Σ_p a[p*%d+r]·b[p*%d+j]", g.name, isa, g.goType, g.twin, rows, g.cols),
+			fmt.Sprintf("for r < %d, j < %d; its reference loop is kernGo(%d, …).", rows, g.cols, g.cols))
 	}
 	k := Load(Param("k"), GP64()).(GPVirtual)
 	a := Load(Param("a"), GP64()).(GPVirtual)
@@ -61,7 +84,7 @@ func (g gemmSpec) kernel() {
 	var acc [rows][2]VecVirtual
 	for r := range rows {
 		for h := range 2 {
-			acc[r][h] = YMM()
+			acc[r][h] = g.v()
 			g.xor(acc[r][h], acc[r][h], acc[r][h])
 		}
 	}
@@ -71,11 +94,11 @@ func (g gemmSpec) kernel() {
 	// One step of k: a row of the B panel (two vectors) times a column of
 	// the A panel (six broadcasts, two at a time).
 	Label(g.name + "_loop")
-	bv := [2]VecVirtual{YMM(), YMM()}
+	bv := [2]VecVirtual{g.v(), g.v()}
 	g.movu(Mem{Base: b}, bv[0])
-	g.movu(Mem{Base: b, Disp: 32}, bv[1])
+	g.movu(Mem{Base: b, Disp: g.vb}, bv[1])
 	for r := 0; r < rows; r += 2 {
-		x := [2]VecVirtual{YMM(), YMM()}
+		x := [2]VecVirtual{g.v(), g.v()}
 		g.bcast(Mem{Base: a, Disp: r * g.size}, x[0])
 		g.bcast(Mem{Base: a, Disp: (r + 1) * g.size}, x[1])
 		for i := range 2 {
@@ -96,9 +119,9 @@ func (g gemmSpec) kernel() {
 			ADDQ(ldc, c)
 		}
 		g.add(Mem{Base: c}, acc[r][0], acc[r][0])
-		g.add(Mem{Base: c, Disp: 32}, acc[r][1], acc[r][1])
+		g.add(Mem{Base: c, Disp: g.vb}, acc[r][1], acc[r][1])
 		g.movu(acc[r][0], Mem{Base: c})
-		g.movu(acc[r][1], Mem{Base: c, Disp: 32})
+		g.movu(acc[r][1], Mem{Base: c, Disp: g.vb})
 	}
 	VZEROUPPER()
 	RET()

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lsce/lsce"
+	"github.com/lsce/lsce/internal/kernel"
 	"github.com/lsce/lsce/internal/resultcheck"
 	"pgregory.net/rapid"
 )
@@ -287,42 +288,55 @@ func checkGemm[T Float](t *testing.T, rng *rand.Rand, impl string, m, n, k int, 
 }
 
 // TestMicroKernel checks the assembly micro-kernels against their reference
-// loops, kern6x16Go and kern6x8dGo.
+// loops: kern6x16Go and kern6x8dGo (AVX2+FMA), kernGo(32, …) and
+// kernGo(16, …) (AVX-512, where this CPU runs it).
 func TestMicroKernel(t *testing.T) {
 	if !hasKernel() {
 		t.Skip("no AVX2+FMA kernel on this CPU or build: nothing to compare")
 	}
+	widths := []bool{false}
+	if kernel.HasAVX512 {
+		widths = append(widths, true)
+	} else {
+		t.Log("no AVX-512 on this CPU: the AVX-512 micro-kernels are not tested")
+	}
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, k := range []int{0, 1, 2, 7, 64, 257} {
-		a32, b32, a64, b64 := make([]float32, 6*k+1), make([]float32, 16*k+1), make([]float64, 6*k+1), make([]float64, 8*k+1)
-		for i := range a32 {
-			a64[i] = rng.NormFloat64()
-			a32[i] = float32(a64[i])
+	for _, wide := range widths {
+		nr32, nr64 := 16, 8
+		if wide {
+			nr32, nr64 = 32, 16
 		}
-		for i := range b32 {
-			b32[i] = float32(rng.NormFloat64())
-		}
-		for i := range b64 {
-			b64[i] = rng.NormFloat64()
-		}
-		const ldc = 19
-		c32, c64 := make([]float32, 6*ldc), make([]float64, 6*ldc)
-		for i := range c32 {
-			c32[i], c64[i] = float32(i), float64(i)
-		}
-		w32, w64 := append([]float32(nil), c32...), append([]float64(nil), c64...)
-		microKernel32(k, a32, b32, c32, ldc)
-		kern6x16Go(k, a32, b32, w32, ldc)
-		microKernel64(k, a64, b64, c64, ldc)
-		kern6x8dGo(k, a64, b64, w64, ldc)
-		for i := range c32 {
-			// FMA rounds once per step, the Go loop twice: ≤ k·2^-24·|terms|
-			// (float32), ≤ k·2^-53·|terms| (float64).
-			if math.Abs(float64(c32[i]-w32[i])) > 1e-5*float64(k+1) {
-				t.Fatalf("float32 k=%d: c[%d] = %g, want %g", k, i, c32[i], w32[i])
+		for _, k := range []int{0, 1, 2, 7, 64, 257} {
+			a32, b32, a64, b64 := make([]float32, 6*k+1), make([]float32, nr32*k+1), make([]float64, 6*k+1), make([]float64, nr64*k+1)
+			for i := range a32 {
+				a64[i] = rng.NormFloat64()
+				a32[i] = float32(a64[i])
 			}
-			if math.Abs(c64[i]-w64[i]) > 1e-13*float64(k+1) {
-				t.Fatalf("float64 k=%d: c[%d] = %g, want %g", k, i, c64[i], w64[i])
+			for i := range b32 {
+				b32[i] = float32(rng.NormFloat64())
+			}
+			for i := range b64 {
+				b64[i] = rng.NormFloat64()
+			}
+			const ldc = 37 // wider than a tile: the columns past it must stay
+			c32, c64 := make([]float32, 6*ldc), make([]float64, 6*ldc)
+			for i := range c32 {
+				c32[i], c64[i] = float32(i), float64(i)
+			}
+			w32, w64 := append([]float32(nil), c32...), append([]float64(nil), c64...)
+			microKernel32(wide, k, a32, b32, c32, ldc)
+			kernGo(nr32, k, a32, b32, w32, ldc)
+			microKernel64(wide, k, a64, b64, c64, ldc)
+			kernGo(nr64, k, a64, b64, w64, ldc)
+			for i := range c32 {
+				// FMA rounds once per step, the Go loop twice: ≤ k·2^-24·|terms|
+				// (float32), ≤ k·2^-53·|terms| (float64).
+				if math.Abs(float64(c32[i]-w32[i])) > 1e-5*float64(k+1) {
+					t.Fatalf("wide=%v float32 k=%d: c[%d] = %g, want %g", wide, k, i, c32[i], w32[i])
+				}
+				if math.Abs(c64[i]-w64[i]) > 1e-13*float64(k+1) {
+					t.Fatalf("wide=%v float64 k=%d: c[%d] = %g, want %g", wide, k, i, c64[i], w64[i])
+				}
 			}
 		}
 	}

@@ -10,12 +10,14 @@ import "sync"
 //	op(B) = B (k×n, ldb), or Bᵀ with B stored n×k when transB
 //
 // It packs k-chunks of A into 6-row panels and of B into nr-column panels
-// (zero-padded at the edges; nr = 16 for float32, 8 for float64: two YMM
-// registers), and multiplies panel by panel with the 6×nr micro-kernel; edge
+// (zero-padded at the edges; nr is two vector registers: 16 float32 or 8
+// float64 with AVX2, 32 or 16 with AVX-512: wide), and multiplies panel by
+// panel with the 6×nr
+// micro-kernel; edge
 // tiles go through a scratch tile. This is the classic
 // Goto/BLIS scheme without the outer cache blocking over m and n, which the
 // fused loss's blocks make unnecessary.
-func packedGemm[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
+func packedGemm[T Float](wide, transA, transB bool, m, n, k int, a []T, lda int, b []T, ldb int, c []T, ldc int) {
 	if m == 0 || n == 0 || k == 0 {
 		return
 	}
@@ -24,12 +26,15 @@ func packedGemm[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T
 	if _, ok := any(a).([]float64); ok {
 		nr = 8
 	}
+	if wide {
+		nr *= 2
+	}
 	ps := packPool.Get().(*packBufs)
 	defer packPool.Put(ps)
 	mPanels := (m + mr - 1) / mr
 	ap := growPack[T](&ps.a, mPanels*mr*kc)
 	bp := growPack[T](&ps.b, nr*kc)
-	var tileBuf [mr * 16]T
+	var tileBuf [mr * maxNR]T
 	tile := tileBuf[:mr*nr]
 	for p0 := 0; p0 < k; p0 += kc {
 		kk := min(kc, k-p0)
@@ -43,9 +48,15 @@ func packedGemm[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T
 				clear(dst)
 			}
 			if transA {
+				// Six elements per p: a loop, not copy, whose call costs
+				// more than the move (measured: memmove was 18% of the
+				// GEMMs' time).
 				for p := range kk {
-					src := a[(p0+p)*lda+i0 : (p0+p)*lda+i0+mw]
-					copy(dst[p*mr:p*mr+mw], src)
+					src := a[(p0+p)*lda+i0:][:mw]
+					d := dst[p*mr:][:mw]
+					for r, v := range src {
+						d[r] = v
+					}
 				}
 				continue
 			}
@@ -81,11 +92,11 @@ func packedGemm[T Float](transA, transB bool, m, n, k int, a []T, lda int, b []T
 				mw := min(mr, m-i0)
 				apan := ap[ip*mr*kk : (ip+1)*mr*kk]
 				if mw == mr && nw == nr {
-					microKernel(kk, apan, bq, c[i0*ldc+j0:], ldc)
+					microKernel(wide, kk, apan, bq, c[i0*ldc+j0:], ldc)
 					continue
 				}
 				clear(tile)
-				microKernel(kk, apan, bq, tile, nr)
+				microKernel(wide, kk, apan, bq, tile, nr)
 				for r := range mw {
 					crow := c[(i0+r)*ldc+j0 : (i0+r)*ldc+j0+nw]
 					for cc := range crow {
@@ -111,13 +122,18 @@ func growPack[T Float](s *any, n int) []T {
 	return buf
 }
 
-// microKernel dispatches to the 6×16 float32 or 6×8 float64 micro-kernel.
-func microKernel[T Float](k int, a, b, c []T, ldc int) {
+// maxNR is the widest panel of B: 32 float32 columns (AVX-512).
+const maxNR = 32
+
+// microKernel dispatches to the 6×nr micro-kernel of T: with wide, the
+// AVX-512 one (6×32 float32, 6×16 float64), else the AVX2+FMA one (6×16,
+// 6×8).
+func microKernel[T Float](wide bool, k int, a, b, c []T, ldc int) {
 	switch a := any(a).(type) {
 	case []float32:
-		microKernel32(k, a, any(b).([]float32), any(c).([]float32), ldc)
+		microKernel32(wide, k, a, any(b).([]float32), any(c).([]float32), ldc)
 	case []float64:
-		microKernel64(k, a, any(b).([]float64), any(c).([]float64), ldc)
+		microKernel64(wide, k, a, any(b).([]float64), any(c).([]float64), ldc)
 	}
 }
 
@@ -131,10 +147,11 @@ func kern6x16Go(k int, a, b, c []float32, ldc int) { kernGo(16, k, a, b, c, ldc)
 //	for p < k, r < 6, j < 8: c[r·ldc + j] += a[p·6 + r]·b[p·8 + j]
 func kern6x8dGo(k int, a, b, c []float64, ldc int) { kernGo(8, k, a, b, c, ldc) }
 
-// kernGo is the micro-kernel's loop for a 6×nr block (nr ≤ 16): the products
-// are summed over p in order, then added to c.
+// kernGo is the micro-kernel's loop for a 6×nr block (nr ≤ maxNR): the
+// products are summed over p in order, then added to c. kernGo(32, …) and
+// kernGo(16, …) are the reference loops of the AVX-512 kernels.
 func kernGo[T float32 | float64](nr, k int, a, b, c []T, ldc int) {
-	var acc [6][16]T
+	var acc [6][maxNR]T
 	for p := range k {
 		ap, bp := a[p*6:p*6+6], b[p*nr:p*nr+nr]
 		for r, x := range ap {
