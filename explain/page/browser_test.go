@@ -185,7 +185,8 @@ func TestBrowser(t *testing.T) {
 	// More than the server takes: the page says so without sending it.
 	seq = b.seq()
 	tc := time.Now()
-	b.do(chromedp.Evaluate[chromedp.Void](`document.getElementById("data").value = "image,label,cat,dog\n" + "a,cat,1.000000,0.000000\n".repeat(200000);
+	b.do(chromedp.Evaluate[chromedp.Void](`document.getElementById("data-details").open = false;
+		document.getElementById("data").value = "image,label,cat,dog\n" + "a,cat,1.000000,0.000000\n".repeat(200000);
 		document.getElementById("data").dispatchEvent(new Event("input"))`))
 	b.settle(seq)
 	if msg := b.eval(`document.getElementById("error").textContent`); !strings.Contains(msg, "the data is 4.6 MiB, larger than the 4 MiB the page takes") {

@@ -120,7 +120,8 @@ function showError(msg) {
   const epsBad = /^ε|variant others/.test(msg);
   $("eps").setAttribute("aria-invalid", epsBad ? "true" : "false");
   $("data").setAttribute("aria-invalid", msg && !epsBad ? "true" : "false");
-  if (msg && !epsBad) $("data-details").open = true;
+  // Show the data with its error, unless it is too large to be worth drawing.
+  if (msg && !epsBad && !msg.startsWith("the data is")) $("data-details").open = true;
   // A logit being typed into carries the mark too.
   for (const inp of document.querySelectorAll("input.logit[aria-invalid]")) inp.removeAttribute("aria-invalid");
   const active = document.activeElement;
