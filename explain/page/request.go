@@ -157,7 +157,6 @@ func parseData(data string) (explain.Input, error) {
 	r.FieldsPerRecord = -1
 	r.Comment = '#'
 	r.TrimLeadingSpace = true
-	r.ReuseRecord = false
 	head, err := r.Read()
 	if err == io.EOF {
 		return in, badf("the data is empty: write a header line image,label,<class>,… and one line per image")
