@@ -23,7 +23,7 @@ func init() {
 // (a calib.Accumulator, nil while empty) or, once bad input is found, the
 // first bad row instead (the statistics are then of no use and are dropped).
 // Between workers it travels as bytes (encodePart): the shuffle of a pass
-// carries nothing but these, about 1 KB each.
+// carries nothing but these, under 1 KB each.
 type part struct {
 	acc *calib.Accumulator
 	bad *badRow
@@ -37,10 +37,11 @@ type evalFn struct {
 	Bins        int     `json:"bins"`
 	Epsilon     float64 `json:"epsilon"`
 	Temperature float64 `json:"temperature"`
+	IgnoreIndex *int    `json:"ignore_index"`
 }
 
 func (f *evalFn) options() calib.Options {
-	return calib.Options{Epsilon: f.Epsilon, Bins: f.Bins, Temperature: f.Temperature}
+	return calib.Options{Epsilon: f.Epsilon, Bins: f.Bins, Temperature: f.Temperature, IgnoreIndex: f.IgnoreIndex}
 }
 
 // CreateAccumulator returns an empty part.

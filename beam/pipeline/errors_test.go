@@ -43,14 +43,14 @@ func TestBadInput(t *testing.T) {
 		{"NaN logit", []int{10, 200, 30}, func(t *testing.T, dir string, z [][]float32, y [][]int64) {
 			z[1][4*150+2] = float32(math.NaN())
 			writeL(t, dir, 1, []int{200, 4}, z[1])
-		}, "DIR/s01.logits.npy: row 150, column 2: logit NaN is not finite"},
+		}, "DIR/s01.logits.npy: row 150, column 2: logit is NaN"},
 		{"infinite logit, the first of two bad rows", []int{10, 200, 30}, func(t *testing.T, dir string, z [][]float32, y [][]int64) {
 			z[1][4*199+3] = float32(math.Inf(-1))
 			z[1][4*120] = float32(math.Inf(1))
 			writeL(t, dir, 1, []int{200, 4}, z[1])
 			z[2][0] = float32(math.NaN())
 			writeL(t, dir, 2, []int{30, 4}, z[2])
-		}, "DIR/s01.logits.npy: row 120, column 0: logit +Inf is not finite"},
+		}, "DIR/s01.logits.npy: row 120, column 0: logit is +Inf"},
 		{"target out of range", []int{10, 20, 300}, func(t *testing.T, dir string, z [][]float32, y [][]int64) {
 			y[2][271] = 4
 			writeT(t, dir, 2, y[2])

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lsce/lsce"
 	"github.com/lsce/lsce/beam/internal/synth"
 	"github.com/lsce/lsce/calib"
 	"github.com/lsce/lsce/tensorio"
@@ -35,6 +36,9 @@ func newDataset(classes int, rows []int, seed uint64) *dataset {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	for _, n := range rows {
 		d.z, d.y = synth.Rows(rng, classes, n, d.z, d.y)
+	}
+	for i := 96; i < len(d.y); i += 97 {
+		d.y[i] = lsce.DefaultIgnoreIndex // PyTorch's padding: the row is skipped
 	}
 	return d
 }
@@ -127,15 +131,18 @@ func TestAgainstLsceEval(t *testing.T) {
 	d.write(t, dir)
 	var fitted *calib.Report
 	for _, noFit := range []bool{false, true} {
-		r, plan, err := evaluate(t, dir, Config{Epsilon: 0.1, Bins: 15, NoFit: noFit, RangeBytes: 40 * 10 * 4})
+		r, plan, err := evaluate(t, dir, Config{Epsilon: 0.1, Bins: 15, IgnoreIndex: new(lsce.DefaultIgnoreIndex), NoFit: noFit, RangeBytes: 40 * 10 * 4})
 		if err != nil {
 			t.Fatal(err)
 		}
 		n := len(d.y)
+		if r.Metrics.Rows != n-n/97 {
+			t.Errorf("%d rows evaluated, want %d: every 97th has the ignore index", r.Metrics.Rows, n-n/97)
+		}
 		if plan.Rows != int64(n) || len(plan.Shards) != len(shardRows) || len(plan.Ranges) < n/40 {
 			t.Fatalf("plan: %d rows in %d shards, %d ranges; want %d rows in %d shards, ≥ %d ranges", plan.Rows, len(plan.Shards), len(plan.Ranges), n, len(shardRows), n/40)
 		}
-		want, err := calib.Evaluate(d.z, n, d.classes, d.y, calib.Options{Epsilon: 0.1, Bins: 15, NoFit: noFit})
+		want, err := calib.Evaluate(d.z, n, d.classes, d.y, calib.Options{Epsilon: 0.1, Bins: 15, IgnoreIndex: new(lsce.DefaultIgnoreIndex), NoFit: noFit})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -213,11 +220,11 @@ func TestFloat64Shards(t *testing.T) {
 		}
 		row += n
 	}
-	r, _, err := evaluate(t, dir, Config{Epsilon: 0.2, Bins: 5, RangeBytes: 8 * 4 * 16})
+	r, _, err := evaluate(t, dir, Config{Epsilon: 0.2, Bins: 5, IgnoreIndex: new(lsce.DefaultIgnoreIndex), RangeBytes: 8 * 4 * 16})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := calib.Evaluate(z, len(d.y), d.classes, d.y, calib.Options{Epsilon: 0.2, Bins: 5})
+	want, err := calib.Evaluate(z, len(d.y), d.classes, d.y, calib.Options{Epsilon: 0.2, Bins: 5, IgnoreIndex: new(lsce.DefaultIgnoreIndex)})
 	if err != nil {
 		t.Fatal(err)
 	}

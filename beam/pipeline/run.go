@@ -26,10 +26,12 @@ type Runner func(ctx context.Context, p *beam.Pipeline) error
 type Config struct {
 	// Logits and Targets are globs of .npy shards (see NewPlan).
 	Logits, Targets string
-	// Epsilon, Bins and NoFit are as in calib.Options.
-	Epsilon float64
-	Bins    int
-	NoFit   bool
+	// Epsilon, Bins, IgnoreIndex and NoFit are as in calib.Options (lsce
+	// eval sets IgnoreIndex to lsce.DefaultIgnoreIndex, PyTorch's −100).
+	Epsilon     float64
+	Bins        int
+	IgnoreIndex *int
+	NoFit       bool
 	// RangeBytes bounds the logits of one work item (0: DefaultRangeBytes).
 	RangeBytes int64
 	// WorkDir is where each pass leaves its result for the driver (a few
@@ -54,7 +56,7 @@ func Evaluate(ctx context.Context, cfg Config) (*calib.Report, *Plan, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	opt := calib.Options{Epsilon: cfg.Epsilon, Bins: cfg.Bins, NoFit: cfg.NoFit}
+	opt := calib.Options{Epsilon: cfg.Epsilon, Bins: cfg.Bins, IgnoreIndex: cfg.IgnoreIndex, NoFit: cfg.NoFit}
 	if _, err := calib.NewAccumulator(plan.Classes, opt); err != nil {
 		return nil, plan, err
 	}
@@ -72,7 +74,7 @@ func Evaluate(ctx context.Context, cfg Config) (*calib.Report, *Plan, error) {
 		out := strings.TrimSuffix(dir, "/") + fmt.Sprintf("/pass-%d-%d.acc", os.Getpid(), run)
 		p, s := beam.NewPipelineWithRoot()
 		ranges := beam.Reshuffle(s, beam.CreateList(s, plan.Ranges))
-		fn := &evalFn{Classes: plan.Classes, Bins: o.Bins, Epsilon: o.Epsilon, Temperature: o.Temperature}
+		fn := &evalFn{Classes: plan.Classes, Bins: o.Bins, Epsilon: o.Epsilon, Temperature: o.Temperature, IgnoreIndex: o.IgnoreIndex}
 		beam.ParDo0(s, &writeFn{Path: out}, beam.Combine(s, fn, ranges))
 		if err := cfg.Run(ctx, p); err != nil {
 			return nil, fmt.Errorf("pass %d (T = %v): %w", run, o.Temperature, err)

@@ -23,6 +23,7 @@ import (
 	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem/s3"
 	beamlog "github.com/apache/beam/sdks/v2/go/pkg/beam/log"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/x/beamx"
+	"github.com/lsce/lsce"
 	"github.com/lsce/lsce/beam/pipeline"
 	"github.com/lsce/lsce/calib"
 	"github.com/lsce/lsce/calib/reliability"
@@ -42,6 +43,7 @@ type evalFlags struct {
 	logits, targets string
 	epsilon         float64
 	bins            int
+	ignoreIndex     int
 	noFit           bool
 	plot            string
 	rangeMB         float64
@@ -54,6 +56,7 @@ func (f *evalFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.targets, "targets", "", "`glob` of targets shards, each Nᵢ class indices (.npy, shape (Nᵢ) or (Nᵢ, 1))")
 	fs.Float64Var(&f.epsilon, "epsilon", 0.1, "label smoothing ε of the reported loss")
 	fs.IntVar(&f.bins, "bins", calib.DefaultBins, "number of equal-width confidence bins")
+	fs.IntVar(&f.ignoreIndex, "ignore-index", lsce.DefaultIgnoreIndex, "target value whose rows are skipped (PyTorch's ignore_index), as in lsce eval")
 	fs.BoolVar(&f.noFit, "no-fit", false, "skip temperature scaling (one pass; the JSON then has no temperature and no *_calibrated keys)")
 	fs.StringVar(&f.plot, "plot", "", "write a reliability diagram to local `file` (.png or .svg)")
 	fs.Float64Var(&f.rangeMB, "range-mb", pipeline.DefaultRangeBytes>>20, "logits per work item, in MiB: shards are cut into row ranges of at most this size")
@@ -103,7 +106,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	beam.Init()
 	ctx := context.Background()
 	cfg := pipeline.Config{
-		Logits: f.logits, Targets: f.targets, Epsilon: f.epsilon, Bins: f.bins, NoFit: f.noFit,
+		Logits: f.logits, Targets: f.targets, Epsilon: f.epsilon, Bins: f.bins, IgnoreIndex: new(f.ignoreIndex), NoFit: f.noFit,
 		RangeBytes: int64(f.rangeMB * (1 << 20)), WorkDir: f.work, Run: beamx.Run,
 	}
 	if f.verbose {
