@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -52,6 +53,9 @@ type Config struct {
 // (evalFn) into one, which the driver reads back. Bad input is an error
 // naming the shard file and row: the first in shard and row order.
 func Evaluate(ctx context.Context, cfg Config) (*calib.Report, *Plan, error) {
+	if cfg.Run == nil {
+		return nil, nil, errors.New("pipeline: Config.Run is nil: give a Runner (beamx.Run, or a runner's Execute)")
+	}
 	plan, err := NewPlan(ctx, cfg.Logits, cfg.Targets, cfg.RangeBytes)
 	if err != nil {
 		return nil, nil, err
