@@ -72,7 +72,7 @@ func (g gemmSpec) kernel() {
 			isa = " AVX-512 (ZMM)"
 		}
 		Doc(fmt.Sprintf("%s is the%s %s twin of %s: C[r][j] += Σ_p a[p*%d+r]·b[p*%d+j]", g.name, isa, g.goType, g.twin, rows, g.cols),
-			fmt.Sprintf("for r < %d, j < %d; its reference loop is kernGo(%d, …).", rows, g.cols, g.cols))
+			fmt.Sprintf("for r < %d, j < %d; its reference loop is kernGeneric(%d, …).", rows, g.cols, g.cols))
 	}
 	k := Load(Param("k"), GP64()).(GPVirtual)
 	a := Load(Param("a"), GP64()).(GPVirtual)

@@ -22,7 +22,7 @@ func axpyF32() {
 	TEXT(name, NOSPLIT, "func(a float32, x, y []float32)")
 	Pragma("noescape")
 	Doc(name+" is y += a·x over len(y) elements (len(x) ≥ len(y)), the product rounded",
-		"before the sum as in the Go loop and gonum; its reference loop is axpyF32Go.")
+		"before the sum as in the Go loop and gonum; its reference loop is axpyF32Generic.")
 	av := YMM()
 	VBROADCASTSS(addr(Param("a")), av) // straight from the argument frame
 	x := Load(Param("x").Base(), GP64()).(GPVirtual)

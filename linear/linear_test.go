@@ -288,8 +288,8 @@ func checkGemm[T Float](t *testing.T, rng *rand.Rand, impl string, m, n, k int, 
 }
 
 // TestMicroKernel checks the assembly micro-kernels against their reference
-// loops: kern6x16Go and kern6x8dGo (AVX2+FMA), kernGo(32, …) and
-// kernGo(16, …) (AVX-512, where this CPU runs it).
+// loops: kern6x16Generic and kern6x8dGeneric (AVX2+FMA), kernGeneric(32, …) and
+// kernGeneric(16, …) (AVX-512, where this CPU runs it).
 func TestMicroKernel(t *testing.T) {
 	if !hasKernel() {
 		t.Skip("no AVX2+FMA kernel on this CPU or build: nothing to compare")
@@ -325,9 +325,9 @@ func TestMicroKernel(t *testing.T) {
 			}
 			w32, w64 := append([]float32(nil), c32...), append([]float64(nil), c64...)
 			microKernel32(wide, k, a32, b32, c32, ldc)
-			kernGo(nr32, k, a32, b32, w32, ldc)
+			kernGeneric(nr32, k, a32, b32, w32, ldc)
 			microKernel64(wide, k, a64, b64, c64, ldc)
-			kernGo(nr64, k, a64, b64, w64, ldc)
+			kernGeneric(nr64, k, a64, b64, w64, ldc)
 			for i := range c32 {
 				// FMA rounds once per step, the Go loop twice: ≤ k·2^-24·|terms|
 				// (float32), ≤ k·2^-53·|terms| (float64).

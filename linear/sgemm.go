@@ -137,20 +137,20 @@ func microKernel[T Float](wide bool, k int, a, b, c []T, ldc int) {
 	}
 }
 
-// kern6x16Go is the reference loop of the float32 micro-kernel:
+// kern6x16Generic is the reference loop of the float32 micro-kernel:
 //
 //	for p < k, r < 6, j < 16: c[r·ldc + j] += a[p·6 + r]·b[p·16 + j]
-func kern6x16Go(k int, a, b, c []float32, ldc int) { kernGo(16, k, a, b, c, ldc) }
+func kern6x16Generic(k int, a, b, c []float32, ldc int) { kernGeneric(16, k, a, b, c, ldc) }
 
-// kern6x8dGo is the reference loop of the float64 micro-kernel:
+// kern6x8dGeneric is the reference loop of the float64 micro-kernel:
 //
 //	for p < k, r < 6, j < 8: c[r·ldc + j] += a[p·6 + r]·b[p·8 + j]
-func kern6x8dGo(k int, a, b, c []float64, ldc int) { kernGo(8, k, a, b, c, ldc) }
+func kern6x8dGeneric(k int, a, b, c []float64, ldc int) { kernGeneric(8, k, a, b, c, ldc) }
 
-// kernGo is the micro-kernel's loop for a 6×nr block (nr ≤ maxNR): the
-// products are summed over p in order, then added to c. kernGo(32, …) and
-// kernGo(16, …) are the reference loops of the AVX-512 kernels.
-func kernGo[T float32 | float64](nr, k int, a, b, c []T, ldc int) {
+// kernGeneric is the micro-kernel's loop for a 6×nr block (nr ≤ maxNR): the
+// products are summed over p in order, then added to c. kernGeneric(32, …) and
+// kernGeneric(16, …) are the reference loops of the AVX-512 kernels.
+func kernGeneric[T float32 | float64](nr, k int, a, b, c []T, ldc int) {
 	var acc [6][maxNR]T
 	for p := range k {
 		ap, bp := a[p*6:p*6+6], b[p*nr:p*nr+nr]

@@ -7,7 +7,7 @@ import "github.com/lsce/lsce/internal/kernel"
 // The micro-kernels kern6x16 (float32) and kern6x8d (float64), AVX2+FMA, and
 // their AVX-512 twins kern6x32 and kern6x16d are in sgemm_amd64.s and
 // declared in stubs_amd64.go, both generated (see gen.go); their reference
-// loops are kern6x16Go, kern6x8dGo and kernGo.
+// loops are kern6x16Generic, kern6x8dGeneric and kernGeneric.
 
 // hasKernel reports whether kern6x16 runs: the project's one dispatch
 // (package internal/kernel: the CPU probe, LSCE_KERNELS, kernel.Use) has

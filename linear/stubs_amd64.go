@@ -12,19 +12,19 @@ package linear
 func kern6x16(k int, a *float32, b *float32, c *float32, ldc int)
 
 // kern6x8d is the float64 twin of kern6x16: C[r][j] += Σ_p a[p*6+r]·b[p*8+j]
-// for r < 6, j < 8; its reference loop is kernGo(8, …).
+// for r < 6, j < 8; its reference loop is kernGeneric(8, …).
 //
 //go:noescape
 func kern6x8d(k int, a *float64, b *float64, c *float64, ldc int)
 
 // kern6x32 is the AVX-512 (ZMM) float32 twin of kern6x16: C[r][j] += Σ_p a[p*6+r]·b[p*32+j]
-// for r < 6, j < 32; its reference loop is kernGo(32, …).
+// for r < 6, j < 32; its reference loop is kernGeneric(32, …).
 //
 //go:noescape
 func kern6x32(k int, a *float32, b *float32, c *float32, ldc int)
 
 // kern6x16d is the AVX-512 (ZMM) float64 twin of kern6x16: C[r][j] += Σ_p a[p*6+r]·b[p*16+j]
-// for r < 6, j < 16; its reference loop is kernGo(16, …).
+// for r < 6, j < 16; its reference loop is kernGeneric(16, …).
 //
 //go:noescape
 func kern6x16d(k int, a *float64, b *float64, c *float64, ldc int)

@@ -30,7 +30,7 @@ func TestAxpyF32(t *testing.T) {
 		}
 		a := float32(rng.NormFloat64())
 		want := append([]float32(nil), y0...)
-		axpyF32Go(a, x, want[:n])
+		axpyF32Generic(a, x, want[:n])
 		for name, f := range map[string]func(a float32, x, y []float32){
 			"asm": axpyF32AVX2,
 			"gonum": func(a float32, x, y []float32) {
@@ -64,7 +64,7 @@ func BenchmarkAxpyF32(b *testing.B) {
 		x, y := make([]float32, n), make([]float32, n)
 		for name, f := range map[string]func(a float32, x, y []float32){
 			"impl=asm":   axpyF32AVX2,
-			"impl=go":    axpyF32Go,
+			"impl=go":    axpyF32Generic,
 			"impl=gonum": func(a float32, x, y []float32) { blas32.Implementation().Saxpy(len(y), a, x, 1, y, 1) },
 		} {
 			b.Run(name+"/n="+strconv.Itoa(n), func(b *testing.B) {

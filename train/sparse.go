@@ -71,8 +71,8 @@ func axpy[T lsce.Float](a T, x, y []T) {
 	}
 }
 
-// axpyF32Go is the reference loop of the float32 axpy kernels.
-func axpyF32Go(a float32, x, y []float32) {
+// axpyF32Generic is the reference loop of the float32 axpy kernels.
+func axpyF32Generic(a float32, x, y []float32) {
 	for i := range y {
 		y[i] += a * x[i]
 	}

@@ -5,7 +5,7 @@
 package train
 
 // axpyF32AVX2 is y += a·x over len(y) elements (len(x) ≥ len(y)), the product rounded
-// before the sum as in the Go loop and gonum; its reference loop is axpyF32Go.
+// before the sum as in the Go loop and gonum; its reference loop is axpyF32Generic.
 //
 //go:noescape
 func axpyF32AVX2(a float32, x []float32, y []float32)
