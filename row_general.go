@@ -8,48 +8,24 @@ import (
 )
 
 // generalRow computes one element in any layout, with soft-capping, class
-// masks and probability targets: a scalar loop over the classes with stride.
+// masks and probability targets: the scalar sweeps of classSweep over the
+// classes with stride, then the gradient sweep.
 func (e *engine[T]) generalRow(i int) (parts, error) {
 	off, stride := e.lay.base(i)
-	x := e.in.Logits
 	cap := e.opt.SoftCap
 	mask := e.rowMask(i)
 	w := e.opt.Weight
+	v := classSweep[T]{x: e.in.Logits, off: off, stride: stride, n: e.lay.classes, mask: mask, w: w, softCap: cap}
 	var soft []T
 	if e.soft {
 		soft = e.in.Probs
+		v.q = soft
 	}
-	z := func(c int) float64 {
-		v := float64(x[off+c*stride])
-		if cap > 0 {
-			v = cap * math.Tanh(v/cap)
-		}
-		return v
+	st, err := v.stats(i)
+	if err != nil {
+		return parts{}, err
 	}
-	// Sweep 1: check, max, allowed count and weight.
-	m := math.Inf(-1)
-	k, wRow := 0, 0.0
-	for c := range e.lay.classes {
-		v := float64(x[off+c*stride])
-		allowed := mask == nil || mask[c]
-		if math.IsNaN(v) || math.IsInf(v, 1) || (allowed && math.IsInf(v, -1)) {
-			return parts{}, &Error{Kind: ErrNonFinite, Row: i, Class: c, Msg: fmt.Sprintf("logit is %v", v)}
-		}
-		if soft != nil {
-			q := float64(soft[off+c*stride])
-			if !(q >= 0) || math.IsInf(q, 1) {
-				return parts{}, &Error{Kind: ErrProbability, Row: i, Class: c, Msg: fmt.Sprintf("probability target %v: want finite and ≥ 0", q)}
-			}
-		}
-		if !allowed {
-			continue
-		}
-		k++
-		wRow += weightOf(w, c)
-		if zc := z(c); zc > m {
-			m = zc
-		}
-	}
+	k := int(st.K)
 	if k == 0 {
 		return parts{}, maskedError(i)
 	}
@@ -60,32 +36,19 @@ func (e *engine[T]) generalRow(i int) (parts, error) {
 			return parts{}, &Error{Kind: ErrTarget, Row: i, Class: y, Msg: fmt.Sprintf("target %d is a masked class", y)}
 		}
 	}
-	// Sweep 2: Σexp, Σ w·z and, for probability targets, Σ w·q and Σ w·q·z.
-	var s, swz, sumWq, swqz, floor float64
+	m, s, swz, wRow, sumWq := st.Max, st.SumExp, st.SumWZ, st.SumW, st.WQ
 	eps := e.effectiveEpsilon(k)
 	u := eps / float64(k)
-	for c := range e.lay.classes {
-		if mask != nil && !mask[c] {
-			continue
-		}
-		zc, wc := z(c), weightOf(w, c)
-		s += math.Exp(zc - m)
-		swz += wc * zc
-		if soft != nil {
-			q := float64(soft[off+c*stride])
-			sumWq += wc * q
-			swqz += wc * q * zc
-			if e.opt.ZeroFloor {
-				floor -= wc * rowmath.Xlogx((1-eps)*q+u)
-			}
-		}
-	}
 	lse := m + math.Log(s)
 	var p parts
 	if soft != nil {
-		p = rowmath.Soft(k, eps, lse, sumWq, swqz, swz, wRow, e.opt.ZLoss, floor)
+		var floor float64
+		if e.opt.ZeroFloor {
+			floor = v.floor(eps, k)
+		}
+		p = rowmath.Soft(k, eps, lse, sumWq, st.ZY, swz, wRow, e.opt.ZLoss, floor)
 	} else {
-		p = e.rowParts(k, lse, z(y), weightOf(w, y), swz, wRow)
+		p = e.rowParts(k, lse, v.z(y), weightOf(w, y), swz, wRow)
 		sumWq = weightOf(w, y)
 	}
 	if e.grad == nil {
@@ -100,7 +63,7 @@ func (e *engine[T]) generalRow(i int) (parts, error) {
 			g[at] = 0
 			continue
 		}
-		zc, wc := z(c), weightOf(w, c)
+		zc, wc := v.z(c), weightOf(w, c)
 		qc := u
 		switch {
 		case soft != nil:
@@ -108,11 +71,11 @@ func (e *engine[T]) generalRow(i int) (parts, error) {
 		case c == y:
 			qc += 1 - eps
 		}
-		v := rowmath.ClassGrad(a, zc, m, wc, qc, e.scale, cap)
-		if !(math.Abs(v) <= maxFinite[T]()) { // huge probability targets or weights
-			return parts{}, &Error{Kind: ErrProbability, Row: i, Class: c, Msg: fmt.Sprintf("the gradient %g overflows %T: probability targets or weights too large", v, T(0))}
+		gc := rowmath.ClassGrad(a, zc, m, wc, qc, e.scale, cap)
+		if !(math.Abs(gc) <= maxFinite[T]()) { // huge probability targets or weights
+			return parts{}, &Error{Kind: ErrProbability, Row: i, Class: c, Msg: fmt.Sprintf("the gradient %g overflows %T: probability targets or weights too large", gc, T(0))}
 		}
-		g[at] = T(v)
+		g[at] = T(gc)
 	}
 	return p, nil
 }

@@ -177,51 +177,18 @@ func (s Shard[T]) Stats(dst []RowStats, opt Options) error {
 		} else if y := s.Targets[i]; y < 0 || y >= s.Classes {
 			return &Error{Kind: ErrTarget, Row: i, Class: -1, Msg: rowmath.TargetMsg(y, s.Classes, ign)}
 		}
-		st := RowStats{Max: math.Inf(-1)}
-		for c, v := range x {
-			f := float64(v)
-			allowed := mask == nil || mask[c]
-			if math.IsNaN(f) || math.IsInf(f, 1) || (allowed && math.IsInf(f, -1)) {
-				return &Error{Kind: ErrNonFinite, Row: i, Class: s.Start + c, Msg: fmt.Sprintf("logit is %v", f)}
-			}
-			if q != nil {
-				if p := float64(q[c]); !(p >= 0) || math.IsInf(p, 1) {
-					return &Error{Kind: ErrProbability, Row: i, Class: s.Start + c, Msg: fmt.Sprintf("probability target %v: want finite and ≥ 0", p)}
-				}
-			}
-			if allowed {
-				st.Max = max(st.Max, softCap(f, capc))
-			}
+		v := classSweep[T]{x: x, q: q, n: width, first: s.Start, mask: mask, w: w, softCap: capc, stride: 1}
+		st, err := v.stats(i)
+		if err != nil {
+			return err
 		}
-		var k float64
-		for c, v := range x {
-			if mask != nil && !mask[c] {
-				continue
-			}
-			z, wc := softCap(float64(v), capc), weightOf(w, s.Start+c)
-			k++
-			st.SumExp += math.Exp(z - st.Max)
-			st.SumWZ += wc * z
-			st.SumW += wc
-			if q != nil {
-				st.WQ += wc * float64(q[c])
-				st.ZY += wc * float64(q[c]) * z
-			}
-		}
-		st.K = k
 		if q != nil && opt.ZeroFloor {
 			kr := s.Classes
 			if s.Mask != nil {
 				kr = s.Allowed[i]
 			}
 			if kr > 0 {
-				eps := rowmath.Epsilon(opt.Epsilon, opt.Variant == Others, kr)
-				u := eps / float64(kr)
-				for c := range x {
-					if mask == nil || mask[c] {
-						st.Floor -= weightOf(w, s.Start+c) * rowmath.Xlogx((1-eps)*float64(q[c])+u)
-					}
-				}
+				st.Floor = v.floor(rowmath.Epsilon(opt.Epsilon, opt.Variant == Others, kr), kr)
 			}
 		}
 		if q == nil {
@@ -233,7 +200,7 @@ func (s Shard[T]) Stats(dst []RowStats, opt Options) error {
 				st.WQ = weightOf(w, y)
 			}
 		}
-		if k == 0 {
+		if st.K == 0 {
 			st.Max = 0 // the identity of Merge: no class of this row here
 		}
 		dst[i] = st
