@@ -4,24 +4,29 @@
 //
 // From hidden states H (N×D), classifier weights W (V×D) and an optional bias
 // b (V), the logits would be Z = H·Wᵀ + b, 4·N·V bytes in float32 (1 GB at
-// N = 8192, V = 32000). CrossEntropyGrad instead works on blocks of rows and
-// classes, in two passes over the class blocks:
+// N = 8192, V = 32000). CrossEntropyGrad instead works on strips of
+// RowBlock rows, each cut into blocks of ClassBlock classes:
 //
-//  1. statistics: each block of logits is computed, folded into each row's
-//     running max and Σexp (an online softmax), and dropped. The smoothing
-//     term's Σ_c w_c·z_c needs no logits at all:
+//  1. statistics: each block of logits of the strip is computed, and each
+//     row's max and Σexp over it folded into the row's statistics (an online
+//     softmax over the class blocks). The smoothing term's Σ_c w_c·z_c needs
+//     no logits at all:
 //
 //     Σ_c w_c·z_c = h·(Σ_c w_c·W_c) + Σ_c w_c·b_c
 //
 //     one D-vector computed once, then one dot product per row;
 //
-//  2. gradient: each block of logits is computed again, turned into its block
-//     of G = ∂loss/∂Z in place with the row's final statistics, and
-//     multiplied out: dH += G·W_block, dW_block += Gᵀ·H, db_block += Σ_n G.
+//  2. gradient: the strip's rows now have their final statistics, so each
+//     kept block of logits is turned into its block of G = ∂loss/∂Z in place
+//     and multiplied out: dW_block += Gᵀ·H, db_block += Σ_n G, dH += G·W.
 //
-// Memory beyond the inputs and gradients is one block of logits per worker
-// and one N×D partial dH per extra worker. The arithmetic is four N×V×D
-// matrix products, as Apple's Cut Cross-Entropy (which has no smoothing).
+// Each logit is computed once: three N×V×D matrix products, as many as
+// materialising the logits and calling a BLAS would take (Apple's Cut
+// Cross-Entropy, keeping nothing between its passes, computes the logits
+// twice: four). Memory beyond the inputs and gradients is one strip of
+// logits, RowBlock × Classes values (32 MB at the default 256 rows,
+// V = 32000, float32; without gradients one block per worker instead), and
+// one RowBlock × Hidden partial dH per worker.
 //
 // Semantics are package lsce's for (N, V) index targets: the same Options
 // (Epsilon, Reduction, class Weight, IgnoreIndex, Variant, ZLoss, SoftCap,
@@ -39,15 +44,17 @@
 //
 // # Performance
 //
-// Matrix products go through the package's own packed AVX2+FMA kernels
-// (float32: about 40 GFLOP/s per core of CPU time on the development
-// machine, an AMD EPYC without AVX-512), or gonum's BLAS on CPUs without
-// AVX2, which measured 8–15 times slower; see BenchmarkGemm. At N = 8192, D = 256, V = 32000 in float32 on two cores,
-// `lsce bench --linear --workers 0 --check` measured: fused 12.9 s of CPU
-// time and a 110 MB peak resident set for the whole process; the
-// materialised path 13.2 s of CPU time and 1.18 GB; loss difference 2.6e-11
-// relative, largest gradient difference 5.8e-11. (Wall times, about 40 s
-// each, were dominated by other jobs on that shared machine.)
+// Matrix products go through the package's own packed kernels (AVX-512 or
+// AVX2+FMA, see gemm.go), or gonum's BLAS on CPUs without AVX2, which
+// measured 8–15 times slower; see BenchmarkGemm. On an AMD EPYC Zen 4
+// (family 25 model 17, AVX-512; 2026-12-08, load average 2–4), N = 8192,
+// D = 256, V = 32000 in float32, one worker,
+// `lsce bench --linear --clock cpu --check` measured: fused 5.4 s of CPU
+// time and a 131 MB peak resident set for the whole process; the
+// materialised path 6.9 s of CPU time and 1.20 GB; loss difference 2.2e-11
+// relative, largest gradient difference 5.8e-11. OpenBLAS 0.3.21, timed
+// alternately in the same session, took 4.1 s for the three products
+// (README, Speed): the fused loss is 1.3× that.
 package linear
 
 import (
@@ -89,7 +96,8 @@ type Input[T Float] struct {
 
 // Grads receives the gradients of the loss (of the reduced loss, or of the
 // sum of the losses with lsce.None). Each slice is overwritten; a nil slice is
-// not computed.
+// not computed. When CrossEntropyGrad returns an error found in the logits
+// (an overflow), the slices have been written with meaningless values.
 type Grads[T Float] struct {
 	H []T // Rows × Hidden
 	W []T // Classes × Hidden
@@ -109,15 +117,12 @@ func CrossEntropyGrad[T Float](g Grads[T], in Input[T], opt lsce.Options) (*lsce
 	if err != nil {
 		return nil, err
 	}
-	f.statistics()
+	f.sweep()
 	// The class blocks are shards of every row: their statistics, merged,
 	// go through the same loss as lsce's Shard protocol.
 	res, err := lsce.ShardLoss(f.st, in.Targets, opt)
 	if err != nil {
 		return nil, err
-	}
-	if g.H != nil || g.W != nil || g.B != nil {
-		f.gradient()
 	}
 	return res, nil
 }
@@ -281,54 +286,180 @@ func (f *fused[T]) logitsBlock(buf []T, r0, r1, c0, c1 int) []T {
 	return z
 }
 
-// statistics is pass 1: each row's lsce.RowStats over all classes (max,
-// Σexp, z_y, Σ w·z), merged class block by class block. A block whose
-// logits overflow leaves a NaN Σexp, which lsce.ShardLoss reports.
-func (f *fused[T]) statistics() {
+// blockStats is one row's statistics over one class block: max, Σexp, the
+// smoothing sum's share (with SoftCap) and whether the block overflowed.
+type blockStats struct {
+	m, s, wz float64
+	bad      bool
+}
+
+// sweep goes through the rows one strip of RowBlock rows at a time. For
+// each strip:
+//
+//  1. the workers compute its class blocks of logits (product 1, H·Wᵀ), each
+//     block's statistics per row, and keep the blocks: the strip's
+//     RowBlock × Classes logits, the only scratch that grows with V;
+//  2. each row's statistics are merged over the class blocks, in class
+//     order, into f.st: now final for these rows;
+//  3. with gradients asked for, the workers turn each kept block into its
+//     block of G = ∂loss/∂Z in place and multiply it out: dW_block += Gᵀ·H
+//     (product 2) and db_block += Σ_n G, owned by the block's worker, and
+//     dH += G·W (product 3) into the worker's RowBlock × Hidden partial,
+//     summed into dH in worker order at the end of the strip.
+//
+// Every block of logits is computed once: three matrix products in all, as
+// a BLAS user materialising the logits would do, with memory bounded by one
+// strip (RowBlock·Classes values) rather than the N×V logits. Without
+// gradients a strip keeps nothing: each worker reuses one block.
+//
+// A block whose logits overflow leaves a NaN Σexp, which lsce.ShardLoss
+// reports (the gradients written are then meaningless, as documented).
+func (f *fused[T]) sweep() {
+	wantGrad := f.g.H != nil || f.g.W != nil || f.g.B != nil
 	wy := func(y int) float64 { return weight(f.opt.Weight, y) }
 	for i, y := range f.in.Targets {
 		if y != f.ign {
 			f.st[i] = lsce.RowStats{Max: math.Inf(-1), SumW: f.wSum, K: float64(f.v), WQ: wy(y)}
 		}
 	}
-	rowBlocks := (f.n + f.rb - 1) / f.rb
+	blocks := (f.v + f.cb - 1) / f.cb
+	rb := min(f.rb, f.n)
+	part := make([]blockStats, rb*blocks)
+	var strip []T // the kept logits, block after block, each rb×cb
 	bufs := make([][]T, f.workers)
-	f.parallel(rowBlocks, func(w, b int) {
-		if bufs[w] == nil {
-			bufs[w] = make([]T, f.rb*f.cb)
-		}
-		r0, r1 := b*f.rb, min((b+1)*f.rb, f.n)
-		for c0 := 0; c0 < f.v; c0 += f.cb {
-			c1 := min(c0+f.cb, f.v)
-			z := f.logitsBlock(bufs[w], r0, r1, c0, c1)
-			cw := c1 - c0
-			for i := r0; i < r1; i++ {
-				y := f.in.Targets[i]
-				if y == f.ign {
-					continue
-				}
-				st := &f.st[i]
-				row := z[(i-r0)*cw : (i-r0+1)*cw]
-				bm, bs, bsx := stats(row)
-				if !(bs > 0) || !rowmath.Finite(bsx) {
-					st.SumExp = math.NaN()
-				}
-				st.Max, st.SumExp = rowmath.Merge(st.Max, st.SumExp, bm, bs)
-				if y >= c0 && y < c1 {
-					st.ZY = float64(row[y-c0])
-				}
-				if f.opt.SoftCap > 0 {
-					if f.wT != nil {
-						st.SumWZ += dotW(row, f.wT[c0:c1])
-					} else {
-						st.SumWZ += bsx
-					}
-				}
+	dh := make([][]T, f.workers)
+	if wantGrad {
+		strip = make([]T, rb*f.v)
+		if f.opt.SoftCap > 0 { // the capped logits are needed past their gradient
+			for w := range bufs {
+				bufs[w] = make([]T, rb*f.cb)
 			}
 		}
-	})
+		if f.g.W != nil {
+			clear(f.g.W)
+		}
+		if f.g.B != nil {
+			clear(f.g.B)
+		}
+		if f.g.H != nil {
+			for w := range dh {
+				dh[w] = make([]T, rb*f.d)
+			}
+		}
+	}
+	for r0 := 0; r0 < f.n; r0 += rb {
+		r1 := min(r0+rb, f.n)
+		f.parallel(blocks, func(w, b int) {
+			c0, c1 := b*f.cb, min((b+1)*f.cb, f.v)
+			var buf []T
+			if wantGrad {
+				buf = strip[b*rb*f.cb:]
+			} else {
+				if bufs[w] == nil {
+					bufs[w] = make([]T, rb*f.cb)
+				}
+				buf = bufs[w]
+			}
+			f.blockStats(part, blocks, f.logitsBlock(buf, r0, r1, c0, c1), r0, r1, b)
+		})
+		f.merge(part, blocks, r0, r1)
+		if !wantGrad {
+			continue
+		}
+		f.parallel(blocks, func(w, b int) {
+			c0, c1 := b*f.cb, min((b+1)*f.cb, f.v)
+			f.gradientBlock(strip[b*rb*f.cb:], bufs[w], dh[w], r0, r1, c0, c1)
+		})
+		if f.g.H != nil {
+			rows := f.g.H[r0*f.d : r1*f.d]
+			copy(rows, dh[0])
+			clear(dh[0])
+			for _, p := range dh[1:] {
+				for i := range rows {
+					rows[i] += p[i]
+				}
+				clear(p)
+			}
+		}
+	}
 	if f.opt.SoftCap == 0 {
 		f.smoothingSums()
+	}
+}
+
+// blockStats records, for rows [r0, r1), the statistics of class block b of
+// logits z in part (row i − r0, block b), and z_y where the block holds the
+// target.
+func (f *fused[T]) blockStats(part []blockStats, blocks int, z []T, r0, r1, b int) {
+	c0, c1 := b*f.cb, min((b+1)*f.cb, f.v)
+	cw := c1 - c0
+	for i := r0; i < r1; i++ {
+		y := f.in.Targets[i]
+		if y == f.ign {
+			continue
+		}
+		row := z[(i-r0)*cw : (i-r0+1)*cw]
+		bm, bs, bsx := stats(row)
+		p := blockStats{m: bm, s: bs, bad: !(bs > 0) || !rowmath.Finite(bsx)}
+		if f.opt.SoftCap > 0 {
+			p.wz = bsx
+			if f.wT != nil {
+				p.wz = dotW(row, f.wT[c0:c1])
+			}
+		}
+		part[(i-r0)*blocks+b] = p
+		if y >= c0 && y < c1 {
+			f.st[i].ZY = float64(row[y-c0])
+		}
+	}
+}
+
+// merge folds the class blocks' statistics of rows [r0, r1) into f.st, in
+// class order (an online softmax over the blocks).
+func (f *fused[T]) merge(part []blockStats, blocks, r0, r1 int) {
+	for i := r0; i < r1; i++ {
+		if f.in.Targets[i] == f.ign {
+			continue
+		}
+		st := &f.st[i]
+		for _, p := range part[(i-r0)*blocks : (i-r0+1)*blocks] {
+			if p.bad {
+				st.SumExp = math.NaN()
+			}
+			st.Max, st.SumExp = rowmath.Merge(st.Max, st.SumExp, p.m, p.s)
+			if f.opt.SoftCap > 0 {
+				st.SumWZ += p.wz
+			}
+		}
+	}
+}
+
+// gradientBlock turns the kept logits z of rows [r0, r1) and classes
+// [c0, c1) into their gradient (in place, or into buf with SoftCap) and
+// multiplies it out into dW and db (this block's classes) and the worker's
+// partial dH of the strip, dh.
+func (f *fused[T]) gradientBlock(z, buf, dh []T, r0, r1, c0, c1 int) {
+	g := f.g
+	rw, cw := r1-r0, c1-c0
+	z = z[:rw*cw]
+	gb := z
+	if buf != nil {
+		gb = buf[:rw*cw]
+	}
+	f.gradBlock(gb, z, r0, r1, c0, c1)
+	if g.W != nil {
+		gemmTN(cw, f.d, rw, gb, cw, f.in.H[r0*f.d:], f.d, g.W[c0*f.d:], f.d)
+	}
+	if g.B != nil {
+		db := g.B[c0:c1]
+		for i := range rw {
+			for j, x := range gb[i*cw : (i+1)*cw] {
+				db[j] += x
+			}
+		}
+	}
+	if g.H != nil {
+		gemmNN(rw, f.d, cw, gb, cw, f.in.W[c0*f.d:], f.d, dh, f.d)
 	}
 }
 
@@ -369,70 +500,6 @@ func maxFinite[T Float]() float64 {
 		return math.MaxFloat32
 	}
 	return math.MaxFloat64
-}
-
-// gradient is pass 2: blocks of G = ∂loss/∂Z, multiplied out into dH, dW and
-// db. Workers own class blocks, so dW and db need no locking; each worker
-// past the first accumulates its own dH, summed at the end.
-func (f *fused[T]) gradient() {
-	g := f.g
-	dh := make([][]T, f.workers)
-	if g.H != nil {
-		clear(g.H)
-		dh[0] = g.H
-	}
-	type scratch struct{ z, grad []T }
-	bufs := make([]scratch, f.workers)
-	classBlocks := (f.v + f.cb - 1) / f.cb
-	f.parallel(classBlocks, func(w, b int) {
-		sc := &bufs[w]
-		if sc.z == nil {
-			sc.z = make([]T, f.rb*f.cb)
-			sc.grad = sc.z
-			if f.opt.SoftCap > 0 {
-				sc.grad = make([]T, f.rb*f.cb)
-			}
-		}
-		if g.H != nil && dh[w] == nil {
-			dh[w] = make([]T, f.n*f.d)
-		}
-		c0, c1 := b*f.cb, min((b+1)*f.cb, f.v)
-		cw := c1 - c0
-		if g.W != nil {
-			clear(g.W[c0*f.d : c1*f.d])
-		}
-		if g.B != nil {
-			clear(g.B[c0:c1])
-		}
-		for r0 := 0; r0 < f.n; r0 += f.rb {
-			r1 := min(r0+f.rb, f.n)
-			rw := r1 - r0
-			z := f.logitsBlock(sc.z, r0, r1, c0, c1)
-			gb := sc.grad[:rw*cw]
-			f.gradBlock(gb, z, r0, r1, c0, c1)
-			if g.W != nil {
-				gemmTN(cw, f.d, rw, gb, cw, f.in.H[r0*f.d:], f.d, g.W[c0*f.d:], f.d)
-			}
-			if g.B != nil {
-				db := g.B[c0:c1]
-				for i := range rw {
-					for j, x := range gb[i*cw : (i+1)*cw] {
-						db[j] += x
-					}
-				}
-			}
-			if g.H != nil {
-				gemmNN(rw, f.d, cw, gb, cw, f.in.W[c0*f.d:], f.d, dh[w][r0*f.d:], f.d)
-			}
-		}
-	})
-	if g.H != nil {
-		for _, part := range dh[1:] {
-			for i, x := range part {
-				g.H[i] += x
-			}
-		}
-	}
 }
 
 // gradBlock writes the block of ∂loss/∂z for rows [r0, r1) and classes

@@ -343,8 +343,8 @@ func TestMicroKernel(t *testing.T) {
 }
 
 // TestNoLogitsMaterialised: the fused path allocates far less than the N×V
-// logits would take (its blocks, per-row statistics and one partial dH per
-// extra worker), measured as bytes allocated during the call.
+// logits would take (one strip of rows' logits, per-row statistics and one
+// partial dH per worker), measured as bytes allocated during the call.
 func TestNoLogitsMaterialised(t *testing.T) {
 	if raceEnabled {
 		t.Skip("under -race sync.Pool drops the packing buffers at random, so allocation counts say nothing")
@@ -371,9 +371,10 @@ func TestNoLogitsMaterialised(t *testing.T) {
 	logits := uint64(n * v * 4)
 	got := after.TotalAlloc - before.TotalAlloc
 	t.Logf("allocated %d bytes during the call; the logits would take %d", got, logits)
-	// The working set is per worker a 256×1024 block of logits and its packed
-	// operands (a few MB in all), independent of N and V; an eighth of the
-	// logits was too tight once the pool of packing buffers started cold.
+	// The working set is one strip of 256 rows' logits (8 MiB here: it grows
+	// with V, not N), a 256×16 partial dH per worker and the packed operands;
+	// an eighth of the logits was too tight once the pool of packing buffers
+	// started cold.
 	if got > logits/4 {
 		t.Errorf("fused path allocated %d bytes; the logits are %d", got, logits)
 	}
