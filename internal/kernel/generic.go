@@ -15,6 +15,9 @@ import "math"
 //
 //	m = max(x); for _, v := range x { s += exp(v − m); sx += v }
 func statsGeneric[T float32 | float64](x []T) (m, s, sx float64) {
+	if x, ok := any(x).([]float32); ok {
+		return stats32Generic(nil, x) // one sweep (online_generic.go)
+	}
 	m, sx = maxSumGeneric(x)
 	if !finite(m) || !finite(sx) {
 		return m, 0, sx
@@ -219,6 +222,9 @@ func gradWGeneric[T float32 | float64](g, x, w []T, m, a, b float64) {
 // statsExpGeneric is the reference loop of StatsExp: Stats, storing
 // e[j] = exp(x[j] − m) on the way when the statistics are finite.
 func statsExpGeneric[T float32 | float64](e, x []T) (m, s, sx float64) {
+	if x, ok := any(x).([]float32); ok {
+		return stats32Generic(any(e).([]float32), x)
+	}
 	m, sx = maxSumGeneric(x)
 	if !finite(m) || !finite(sx) {
 		return m, 0, sx

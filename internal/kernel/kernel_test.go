@@ -506,3 +506,28 @@ func TestExpULP(t *testing.T) {
 		}
 	})
 }
+
+// TestStatsExpSameBits: StatsExp returns what Stats returns, bit for bit (the
+// package contract: a pass with the gradient gives the loss of one without),
+// also for rows whose maximum rises late or often.
+func TestStatsExpSameBits(t *testing.T) {
+	forEachImpl(t, func(t *testing.T) {
+		for _, n := range lengths() {
+			for name, x64 := range rows(n, 1) {
+				x := conv[float32](x64)
+				m, s, sx := StatsF32(x)
+				e := make([]float32, n)
+				em, es, esx := StatsExpF32(e, x)
+				if em != m || es != s || esx != sx {
+					t.Fatalf("n=%d %s: StatsExp (%v, %v, %v), Stats (%v, %v, %v)", n, name, em, es, esx, m, s, sx)
+				}
+				y := conv[float64](x64)
+				m, s, sx = StatsF64(y)
+				em, es, esx = StatsExpF64(make([]float64, n), y)
+				if em != m || es != s || esx != sx {
+					t.Fatalf("float64 n=%d %s: StatsExp (%v, %v, %v), Stats (%v, %v, %v)", n, name, em, es, esx, m, s, sx)
+				}
+			}
+		}
+	})
+}
