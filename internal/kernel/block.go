@@ -26,11 +26,8 @@ func ExpF32(e, x []float32, m float64) float64 { return active.exp32(e, x, m) }
 // ExpF64 is ExpF32 for float64 rows.
 func ExpF64(e, x []float64, m float64) float64 { return active.exp64(e, x, m) }
 
-// maxSumRef is the generic MaxSum.
-func maxSumRef[T float32 | float64](x []T) (m, sx float64) { return maxSumGeneric(x) }
-
-// expRef is the generic Exp.
-func expRef[T float32 | float64](e, x []T, m float64) float64 {
+// expGeneric is the generic Exp.
+func expGeneric[T float32 | float64](e, x []T, m float64) float64 {
 	return expSumGeneric(e[:len(x)], x, m)
 }
 
@@ -51,11 +48,11 @@ func ExpRowsF32(e, x []float32, k int, m, s, sx []float64) {
 		expRowsF32Vec(e, x, k, m, s, sx)
 		return
 	}
-	expRowsRef(e, x, k, m, s, sx)
+	expRowsGeneric(e, x, k, m, s, sx)
 }
 
-// expRowsRef is the generic ExpRows.
-func expRowsRef[T float32 | float64](e, x []T, k int, m, s, sx []float64) {
+// expRowsGeneric is the generic ExpRows.
+func expRowsGeneric[T float32 | float64](e, x []T, k int, m, s, sx []float64) {
 	e = e[:len(x)]
 	for r := range len(x) / k {
 		xr, er := x[r*k:(r+1)*k], e[r*k:(r+1)*k]

@@ -46,8 +46,8 @@ var generic = &impl{
 	axpbW32: axpbWGeneric[float32], axpbW64: axpbWGeneric[float64],
 	gradE32: gradEGeneric[float32], gradE64: gradEGeneric[float64],
 	gradEW32: gradEWGeneric[float32], gradEW64: gradEWGeneric[float64],
-	maxSum32: maxSumRef[float32], maxSum64: maxSumRef[float64],
-	exp32: expRef[float32], exp64: expRef[float64],
+	maxSum32: maxSumGeneric[float32], maxSum64: maxSumGeneric[float64],
+	exp32: expGeneric[float32], exp64: expGeneric[float64],
 }
 
 // impls lists the implementations this CPU and build can run, fastest first;
