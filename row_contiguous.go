@@ -43,7 +43,7 @@ func (e *engine[T]) statsParts(i int, x []T, zy, m, s, sx, swz float64) (p parts
 	if !finite(m) || !finite(sx) || !(s > 0) {
 		return parts{}, 0, 0, locateNonFinite(i, x)
 	}
-	lse = m + math.Log(s)
+	lse = m + logPos(s)
 	wy = 1.0
 	if e.wT != nil {
 		wy = e.opt.Weight[e.in.Targets[i]]
