@@ -355,6 +355,21 @@ func zero(v VecVirtual) { VXORPS(v, v, v) }
 // nil), adds x − piv to the sum acc and takes the maximum into mv; masked-off
 // lanes add 0 and count as neg (−Inf).
 func (s *spec) maxSumStep(p GPVirtual, off int, mask Op, piv, neg, acc, mv VecVirtual) {
+	s.maxSumStepOne(p, off, mask, piv, neg, acc, mv, nil)
+}
+
+// maxSumStepOne is maxSumStep; given one (a register of 1s), a whole vector
+// takes x − piv as x·1 − piv (the same bits) on the multiply-add units, and
+// its maximum from memory (L1) again: the sweep's three operations then no
+// longer all queue for the adders, which bound it on Zen 4.
+func (s *spec) maxSumStepOne(p GPVirtual, off int, mask Op, piv, neg, acc, mv VecVirtual, one Op) {
+	if one != nil && mask == nil {
+		d := s.load(p, off, nil)
+		s.fmsub213(piv, one, d) // d = x·1 − piv
+		s.add(d, acc, acc)
+		s.max(Mem{Base: p, Disp: off}, mv, mv)
+		return
+	}
 	x := s.load(p, off, mask)
 	d := s.V()
 	s.sub(piv, x, d)
@@ -397,6 +412,17 @@ func (s *spec) maxSum() {
 	Doc(name + " returns m = max x and sx = Σ (x − x[0]); len(x) > 0.")
 	p := Load(Param("x").Base(), GP64()).(GPVirtual)
 	n := Load(Param("x").Len(), GP64()).(GPVirtual)
+	m, sx := s.maxSumSweep(name, p, n)
+	VZEROUPPER()
+	Store(m.AsX(), ReturnIndex(0))
+	Store(sx, ReturnIndex(1))
+	RET()
+}
+
+// maxSumSweep emits maxSum's sweep over the n elements at p (both
+// consumed), labels prefixed with name, and returns the maximum (in every
+// lane of the register) and Σ (x − x[0]).
+func (s *spec) maxSumSweep(name string, p, n GPVirtual) (m, sx VecVirtual) {
 	neg := s.V()
 	s.movu(s.negInf, neg)
 	mv := [2]VecVirtual{s.V(), s.V()}
@@ -407,18 +433,46 @@ func (s *spec) maxSum() {
 	zero(sxSum)
 	piv := s.V()
 	s.bcast(Mem{Base: p}, piv)
+	var one Op
+	if s.size == 4 {
+		one = s.V()
+		s.movu(s.one, one)
+	}
 	w := &sweep{s: s, name: name, p: p, n: n, unroll: 2,
 		zero:  func() { zero(sxAcc[0]); zero(sxAcc[1]) },
-		body:  func(off, a int, mask Op) { s.maxSumStep(p, off, mask, piv, neg, sxAcc[a], mv[a]) },
+		body:  func(off, a int, mask Op) { s.maxSumStepOne(p, off, mask, piv, neg, sxAcc[a], mv[a], one) },
 		flush: func() { s.flushInto(sxAcc[0], sxSum); s.flushInto(sxAcc[1], sxSum) },
 	}
 	w.emit()
 	s.max(mv[1], mv[0], mv[0])
-	m := s.hmax(mv[0])
-	sx := s.hsum64(sxSum)
+	return s.hmax(mv[0]), s.hsum64(sxSum)
+}
+
+// statsRow emits, for float32,
+//
+//	statsRow{T}(x []T) (m T, s, sx float64)
+//
+// maxSum, then expSum against its maximum, in one call: package kernel's
+// Stats of a row of one block, without a second call and the Go between.
+// len(x) > 0; the caller checks m and sx for NaN or ±Inf (s is then
+// meaningless).
+func (s *spec) statsRow() {
+	name := "statsRow" + s.suffix + s.isa
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(x []%s) (m %s, s, sx float64)", s.goType, s.goType))
+	Doc(name + " returns m = max x, s = Σ exp(x − m) and sx = Σ (x − x[0]); len(x) > 0.")
+	p := Load(Param("x").Base(), GP64()).(GPVirtual)
+	n := Load(Param("x").Len(), GP64()).(GPVirtual)
+	p2, n2 := GP64(), GP64()
+	MOVQ(p, p2)
+	MOVQ(n, n2)
+	mh, sx := s.maxSumSweep(name+"_max", p, n)
+	Store(mh.AsX(), ReturnIndex(0))
+	Store(sx, ReturnIndex(2))
+	m := s.V()
+	s.bcast(mh.AsX(), m)
+	se := s.expSumSweep(name+"_exp", p2, n2, nil, nil, m)
 	VZEROUPPER()
-	Store(m.AsX(), ReturnIndex(0))
-	Store(sx, ReturnIndex(1))
+	Store(se, ReturnIndex(1))
 	RET()
 }
 
@@ -453,6 +507,16 @@ func (s *spec) expSum(store bool) {
 		ptrs = append(ptrs, ep)
 	}
 	m := s.param("m")
+	se := s.expSumSweep(name, p, n, ep, ptrs, m)
+	VZEROUPPER()
+	Store(se, ReturnIndex(0))
+	RET()
+}
+
+// expSumSweep emits expSum's sweep over the n elements at p (both
+// consumed; ep, when not nil, receives the exponentials and is in ptrs),
+// labels prefixed with name, against m in every lane, and returns the sum.
+func (s *spec) expSumSweep(name string, p, n, ep GPVirtual, ptrs []GPVirtual, m VecVirtual) VecVirtual {
 	defer s.expInRegisters()()
 	ahead := GP64()
 	MOVQ(n, ahead)
@@ -466,10 +530,7 @@ func (s *spec) expSum(store bool) {
 		flush: func() { s.flushInto(eAcc[0], eSum); s.flushInto(eAcc[1], eSum) },
 	}
 	w.emit()
-	se := s.hsum64(eSum)
-	VZEROUPPER()
-	Store(se, ReturnIndex(0))
-	RET()
+	return s.hsum64(eSum)
 }
 
 // axpb emits axpb{T}(g []T, a, b T): g[j] = a·g[j] − b; with w,
@@ -750,6 +811,7 @@ func kernelSet() {
 		s.dot()
 		if s.size == 4 {
 			s.expRows()
+			s.statsRow()
 		}
 	}
 	cpu()

@@ -45,6 +45,7 @@ var (
 		maxSum: maxSumF32AVX2, expSum: expSumF32AVX2, expStore: expStoreF32AVX2,
 		axpb: axpbF32AVX2, axpbW: axpbWF32AVX2, gradNT: gradNTF32AVX2, gradWNT: gradWNTF32AVX2,
 		grad: gradF32AVX2, gradW: gradWF32AVX2, dot: dotF32AVX2, dotStep: 8, block: 2048,
+		statsRow: statsRowF32AVX2,
 	}
 	avx2F64 = &vecKernels[float64]{
 		maxSum: maxSumF64AVX2, expSum: expSumF64AVX2, expStore: expStoreF64AVX2,
@@ -55,6 +56,7 @@ var (
 		maxSum: maxSumF32AVX512, expSum: expSumF32AVX512, expStore: expStoreF32AVX512,
 		axpb: axpbF32AVX512, axpbW: axpbWF32AVX512, gradNT: gradNTF32AVX512, gradWNT: gradWNTF32AVX512,
 		grad: gradF32AVX512, gradW: gradWF32AVX512, dot: dotF32AVX512, dotStep: 16, block: 2048,
+		statsRow: statsRowF32AVX512,
 	}
 	avx512F64 = &vecKernels[float64]{
 		maxSum: maxSumF64AVX512, expSum: expSumF64AVX512, expStore: expStoreF64AVX512,

@@ -467,7 +467,7 @@ DATA f64masks<>+56(SB)/8, $0x0000000000000000
 GLOBL f64masks<>(SB), RODATA|NOPTR, $64
 
 // func maxSumF32AVX2(x []float32) (m float32, sx float64)
-// Requires: AVX, SSE, SSE2
+// Requires: AVX, FMA3, SSE, SSE2
 TEXT ·maxSumF32AVX2(SB), NOSPLIT, $0-40
 	MOVQ         x_base+0(FP), AX
 	MOVQ         x_len+8(FP), CX
@@ -476,6 +476,7 @@ TEXT ·maxSumF32AVX2(SB), NOSPLIT, $0-40
 	VMOVUPS      Y0, Y2
 	VXORPS       Y5, Y5, Y5
 	VBROADCASTSS (AX), Y6
+	VMOVUPS      f32one<>+0(SB), Y7
 
 maxSumF32AVX2_chunk:
 	CMPQ   CX, $0x00000010
@@ -491,23 +492,23 @@ maxSumF32AVX2_small:
 	SHRQ $0x04, DX
 
 maxSumF32AVX2_inner:
-	VMOVUPS      (AX), Y7
-	VSUBPS       Y6, Y7, Y8
+	VMOVUPS      (AX), Y8
+	VFMSUB213PS  Y6, Y7, Y8
 	VADDPS       Y8, Y3, Y3
-	VMAXPS       Y7, Y1, Y1
-	VMOVUPS      32(AX), Y7
-	VSUBPS       Y6, Y7, Y8
+	VMAXPS       (AX), Y1, Y1
+	VMOVUPS      32(AX), Y8
+	VFMSUB213PS  Y6, Y7, Y8
 	VADDPS       Y8, Y4, Y4
-	VMAXPS       Y7, Y2, Y2
+	VMAXPS       32(AX), Y2, Y2
 	ADDQ         $0x00000040, AX
 	SUBQ         $0x00000010, CX
 	DECQ         DX
 	JNZ          maxSumF32AVX2_inner
-	VCVTPS2PD    X3, Y7
-	VADDPD       Y7, Y5, Y5
+	VCVTPS2PD    X3, Y8
+	VADDPD       Y8, Y5, Y5
 	VEXTRACTF128 $0x01, Y3, X3
-	VCVTPS2PD    X3, Y7
-	VADDPD       Y7, Y5, Y5
+	VCVTPS2PD    X3, Y8
+	VADDPD       Y8, Y5, Y5
 	VCVTPS2PD    X4, Y3
 	VADDPD       Y3, Y5, Y5
 	VEXTRACTF128 $0x01, Y4, X3
@@ -520,15 +521,15 @@ maxSumF32AVX2_vec:
 	VXORPS Y4, Y4, Y4
 
 maxSumF32AVX2_vecloop:
-	CMPQ    CX, $0x00000008
-	JB      maxSumF32AVX2_tail
-	VMOVUPS (AX), Y7
-	VSUBPS  Y6, Y7, Y8
-	VADDPS  Y8, Y3, Y3
-	VMAXPS  Y7, Y1, Y1
-	ADDQ    $0x00000020, AX
-	SUBQ    $0x00000008, CX
-	JMP     maxSumF32AVX2_vecloop
+	CMPQ        CX, $0x00000008
+	JB          maxSumF32AVX2_tail
+	VMOVUPS     (AX), Y8
+	VFMSUB213PS Y6, Y7, Y8
+	VADDPS      Y8, Y3, Y3
+	VMAXPS      (AX), Y1, Y1
+	ADDQ        $0x00000020, AX
+	SUBQ        $0x00000008, CX
+	JMP         maxSumF32AVX2_vecloop
 
 maxSumF32AVX2_tail:
 	TESTQ      CX, CX
@@ -1691,6 +1692,269 @@ expRowsF32AVX2_done:
 	VZEROUPPER
 	RET
 
+// func statsRowF32AVX2(x []float32) (m float32, s float64, sx float64)
+// Requires: AVX, AVX2, FMA3, MMX+, SSE, SSE2
+TEXT ·statsRowF32AVX2(SB), NOSPLIT, $0-48
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	MOVQ         AX, DX
+	MOVQ         CX, BX
+	VMOVUPS      f32neginf<>+0(SB), Y0
+	VMOVUPS      Y0, Y1
+	VMOVUPS      Y0, Y2
+	VXORPS       Y5, Y5, Y5
+	VBROADCASTSS (AX), Y6
+	VMOVUPS      f32one<>+0(SB), Y7
+
+statsRowF32AVX2_max_chunk:
+	CMPQ   CX, $0x00000010
+	JB     statsRowF32AVX2_max_vec
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	MOVQ   CX, SI
+	CMPQ   SI, $0x00000100
+	JBE    statsRowF32AVX2_max_small
+	MOVQ   $0x00000100, SI
+
+statsRowF32AVX2_max_small:
+	SHRQ $0x04, SI
+
+statsRowF32AVX2_max_inner:
+	VMOVUPS      (AX), Y8
+	VFMSUB213PS  Y6, Y7, Y8
+	VADDPS       Y8, Y3, Y3
+	VMAXPS       (AX), Y1, Y1
+	VMOVUPS      32(AX), Y8
+	VFMSUB213PS  Y6, Y7, Y8
+	VADDPS       Y8, Y4, Y4
+	VMAXPS       32(AX), Y2, Y2
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000010, CX
+	DECQ         SI
+	JNZ          statsRowF32AVX2_max_inner
+	VCVTPS2PD    X3, Y8
+	VADDPD       Y8, Y5, Y5
+	VEXTRACTF128 $0x01, Y3, X3
+	VCVTPS2PD    X3, Y8
+	VADDPD       Y8, Y5, Y5
+	VCVTPS2PD    X4, Y3
+	VADDPD       Y3, Y5, Y5
+	VEXTRACTF128 $0x01, Y4, X3
+	VCVTPS2PD    X3, Y3
+	VADDPD       Y3, Y5, Y5
+	JMP          statsRowF32AVX2_max_chunk
+
+statsRowF32AVX2_max_vec:
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+
+statsRowF32AVX2_max_vecloop:
+	CMPQ        CX, $0x00000008
+	JB          statsRowF32AVX2_max_tail
+	VMOVUPS     (AX), Y8
+	VFMSUB213PS Y6, Y7, Y8
+	VADDPS      Y8, Y3, Y3
+	VMAXPS      (AX), Y1, Y1
+	ADDQ        $0x00000020, AX
+	SUBQ        $0x00000008, CX
+	JMP         statsRowF32AVX2_max_vecloop
+
+statsRowF32AVX2_max_tail:
+	TESTQ      CX, CX
+	JZ         statsRowF32AVX2_max_done
+	MOVQ       $0x00000008, SI
+	SUBQ       CX, SI
+	LEAQ       f32masks<>+0(SB), CX
+	VMOVDQU    (CX)(SI*4), Y7
+	VMASKMOVPS (AX), Y7, Y8
+	VSUBPS     Y6, Y8, Y6
+	VANDPS     Y7, Y6, Y6
+	VADDPS     Y6, Y3, Y3
+	VBLENDVPS  Y7, Y8, Y0, Y8
+	VMAXPS     Y8, Y1, Y1
+
+statsRowF32AVX2_max_done:
+	VCVTPS2PD    X3, Y0
+	VADDPD       Y0, Y5, Y5
+	VEXTRACTF128 $0x01, Y3, X0
+	VCVTPS2PD    X0, Y0
+	VADDPD       Y0, Y5, Y5
+	VCVTPS2PD    X4, Y0
+	VADDPD       Y0, Y5, Y5
+	VEXTRACTF128 $0x01, Y4, X0
+	VCVTPS2PD    X0, Y0
+	VADDPD       Y0, Y5, Y5
+	VMAXPS       Y2, Y1, Y1
+	VPERM2F128   $0x01, Y1, Y1, Y0
+	VMAXPS       Y0, Y1, Y1
+	VPERMILPS    $0x4e, Y1, Y0
+	VMAXPS       Y0, Y1, Y1
+	VPERMILPS    $0xb1, Y1, Y0
+	VMAXPS       Y0, Y1, Y1
+	VEXTRACTF128 $0x01, Y5, X0
+	VADDPD       X0, X5, X0
+	VPERMILPD    $0x01, X0, X2
+	VADDSD       X2, X0, X0
+	MOVSS        X1, m+24(FP)
+	MOVSD        X0, sx+40(FP)
+	VBROADCASTSS X1, Y0
+	VMOVUPS      f32clamp<>+0(SB), Y1
+	VMOVUPS      f32log2e<>+0(SB), Y2
+	VMOVUPS      f32magic<>+0(SB), Y3
+	VMOVUPS      f32ln2hi<>+0(SB), Y4
+	VMOVUPS      f32ln2lo<>+0(SB), Y5
+	VMOVUPS      f32one<>+0(SB), Y6
+	VMOVUPS      f32bias<>+0(SB), Y7
+	MOVQ         BX, AX
+	SHLQ         $0x02, AX
+	VXORPS       Y10, Y10, Y10
+
+statsRowF32AVX2_exp_chunk:
+	CMPQ   BX, $0x00000010
+	JB     statsRowF32AVX2_exp_vec
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	MOVQ   BX, CX
+	CMPQ   CX, $0x00000100
+	JBE    statsRowF32AVX2_exp_small
+	MOVQ   $0x00000100, CX
+
+statsRowF32AVX2_exp_small:
+	SHRQ $0x04, CX
+
+statsRowF32AVX2_exp_inner:
+	PREFETCHT0   (DX)(AX*1)
+	VMOVUPS      (DX), Y11
+	VSUBPS       Y0, Y11, Y11
+	VMAXPS       Y1, Y11, Y11
+	VMOVUPS      Y2, Y12
+	VFMADD213PS  Y3, Y11, Y12
+	VSUBPS       Y3, Y12, Y13
+	VFNMADD231PS Y4, Y13, Y11
+	VFNMADD231PS Y5, Y13, Y11
+	VMOVUPS      f32q4<>+0(SB), Y13
+	VFMADD213PS  f32q3<>+0(SB), Y11, Y13
+	VFMADD213PS  f32q2<>+0(SB), Y11, Y13
+	VFMADD213PS  f32q1<>+0(SB), Y11, Y13
+	VFMADD213PS  f32q0<>+0(SB), Y11, Y13
+	VFMADD213PS  Y6, Y11, Y13
+	VFMADD213PS  Y6, Y11, Y13
+	VPADDD       Y7, Y12, Y12
+	VPSLLD       $0x17, Y12, Y12
+	VMULPS       Y12, Y13, Y13
+	VADDPS       Y13, Y8, Y8
+	VMOVUPS      32(DX), Y11
+	VSUBPS       Y0, Y11, Y11
+	VMAXPS       Y1, Y11, Y11
+	VMOVUPS      Y2, Y12
+	VFMADD213PS  Y3, Y11, Y12
+	VSUBPS       Y3, Y12, Y13
+	VFNMADD231PS Y4, Y13, Y11
+	VFNMADD231PS Y5, Y13, Y11
+	VMOVUPS      f32q4<>+0(SB), Y13
+	VFMADD213PS  f32q3<>+0(SB), Y11, Y13
+	VFMADD213PS  f32q2<>+0(SB), Y11, Y13
+	VFMADD213PS  f32q1<>+0(SB), Y11, Y13
+	VFMADD213PS  f32q0<>+0(SB), Y11, Y13
+	VFMADD213PS  Y6, Y11, Y13
+	VFMADD213PS  Y6, Y11, Y13
+	VPADDD       Y7, Y12, Y12
+	VPSLLD       $0x17, Y12, Y12
+	VMULPS       Y12, Y13, Y13
+	VADDPS       Y13, Y9, Y9
+	ADDQ         $0x00000040, DX
+	SUBQ         $0x00000010, BX
+	DECQ         CX
+	JNZ          statsRowF32AVX2_exp_inner
+	VCVTPS2PD    X8, Y11
+	VADDPD       Y11, Y10, Y10
+	VEXTRACTF128 $0x01, Y8, X8
+	VCVTPS2PD    X8, Y11
+	VADDPD       Y11, Y10, Y10
+	VCVTPS2PD    X9, Y8
+	VADDPD       Y8, Y10, Y10
+	VEXTRACTF128 $0x01, Y9, X8
+	VCVTPS2PD    X8, Y8
+	VADDPD       Y8, Y10, Y10
+	JMP          statsRowF32AVX2_exp_chunk
+
+statsRowF32AVX2_exp_vec:
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+
+statsRowF32AVX2_exp_vecloop:
+	CMPQ         BX, $0x00000008
+	JB           statsRowF32AVX2_exp_tail
+	VMOVUPS      (DX), Y11
+	VSUBPS       Y0, Y11, Y11
+	VMAXPS       Y1, Y11, Y11
+	VMOVUPS      Y2, Y12
+	VFMADD213PS  Y3, Y11, Y12
+	VSUBPS       Y3, Y12, Y13
+	VFNMADD231PS Y4, Y13, Y11
+	VFNMADD231PS Y5, Y13, Y11
+	VMOVUPS      f32q4<>+0(SB), Y13
+	VFMADD213PS  f32q3<>+0(SB), Y11, Y13
+	VFMADD213PS  f32q2<>+0(SB), Y11, Y13
+	VFMADD213PS  f32q1<>+0(SB), Y11, Y13
+	VFMADD213PS  f32q0<>+0(SB), Y11, Y13
+	VFMADD213PS  Y6, Y11, Y13
+	VFMADD213PS  Y6, Y11, Y13
+	VPADDD       Y7, Y12, Y12
+	VPSLLD       $0x17, Y12, Y12
+	VMULPS       Y12, Y13, Y13
+	VADDPS       Y13, Y8, Y8
+	ADDQ         $0x00000020, DX
+	SUBQ         $0x00000008, BX
+	JMP          statsRowF32AVX2_exp_vecloop
+
+statsRowF32AVX2_exp_tail:
+	TESTQ        BX, BX
+	JZ           statsRowF32AVX2_exp_done
+	MOVQ         $0x00000008, AX
+	SUBQ         BX, AX
+	LEAQ         f32masks<>+0(SB), CX
+	VMOVDQU      (CX)(AX*4), Y11
+	VMASKMOVPS   (DX), Y11, Y12
+	VSUBPS       Y0, Y12, Y12
+	VMAXPS       Y1, Y12, Y12
+	VMOVUPS      Y2, Y0
+	VFMADD213PS  Y3, Y12, Y0
+	VSUBPS       Y3, Y0, Y1
+	VFNMADD231PS Y4, Y1, Y12
+	VFNMADD231PS Y5, Y1, Y12
+	VMOVUPS      f32q4<>+0(SB), Y1
+	VFMADD213PS  f32q3<>+0(SB), Y12, Y1
+	VFMADD213PS  f32q2<>+0(SB), Y12, Y1
+	VFMADD213PS  f32q1<>+0(SB), Y12, Y1
+	VFMADD213PS  f32q0<>+0(SB), Y12, Y1
+	VFMADD213PS  Y6, Y12, Y1
+	VFMADD213PS  Y6, Y12, Y1
+	VPADDD       Y7, Y0, Y0
+	VPSLLD       $0x17, Y0, Y0
+	VMULPS       Y0, Y1, Y1
+	VANDPS       Y11, Y1, Y1
+	VADDPS       Y1, Y8, Y8
+
+statsRowF32AVX2_exp_done:
+	VCVTPS2PD    X8, Y0
+	VADDPD       Y0, Y10, Y10
+	VEXTRACTF128 $0x01, Y8, X0
+	VCVTPS2PD    X0, Y0
+	VADDPD       Y0, Y10, Y10
+	VCVTPS2PD    X9, Y0
+	VADDPD       Y0, Y10, Y10
+	VEXTRACTF128 $0x01, Y9, X0
+	VCVTPS2PD    X0, Y0
+	VADDPD       Y0, Y10, Y10
+	VEXTRACTF128 $0x01, Y10, X0
+	VADDPD       X0, X10, X0
+	VPERMILPD    $0x01, X0, X1
+	VADDSD       X1, X0, X0
+	VZEROUPPER
+	MOVSD        X0, s+32(FP)
+	RET
+
 // func maxSumF64AVX2(x []float64) (m float64, sx float64)
 // Requires: AVX, SSE2
 TEXT ·maxSumF64AVX2(SB), NOSPLIT, $0-40
@@ -2810,6 +3074,7 @@ TEXT ·maxSumF32AVX512(SB), NOSPLIT, $0-40
 	VMOVUPS      Z0, Z2
 	VXORPS       Z5, Z5, Z5
 	VBROADCASTSS (AX), Z6
+	VMOVUPS      f32one<>+0(SB), Z7
 
 maxSumF32AVX512_chunk:
 	CMPQ   CX, $0x00000020
@@ -2825,23 +3090,23 @@ maxSumF32AVX512_small:
 	SHRQ $0x05, DX
 
 maxSumF32AVX512_inner:
-	VMOVUPS       (AX), Z7
-	VSUBPS        Z6, Z7, Z8
+	VMOVUPS       (AX), Z8
+	VFMSUB213PS   Z6, Z7, Z8
 	VADDPS        Z8, Z3, Z3
-	VMAXPS        Z7, Z1, Z1
-	VMOVUPS       64(AX), Z7
-	VSUBPS        Z6, Z7, Z8
+	VMAXPS        (AX), Z1, Z1
+	VMOVUPS       64(AX), Z8
+	VFMSUB213PS   Z6, Z7, Z8
 	VADDPS        Z8, Z4, Z4
-	VMAXPS        Z7, Z2, Z2
+	VMAXPS        64(AX), Z2, Z2
 	ADDQ          $0x00000080, AX
 	SUBQ          $0x00000020, CX
 	DECQ          DX
 	JNZ           maxSumF32AVX512_inner
-	VCVTPS2PD     Y3, Z7
-	VADDPD        Z7, Z5, Z5
+	VCVTPS2PD     Y3, Z8
+	VADDPD        Z8, Z5, Z5
 	VEXTRACTF64X4 $0x01, Z3, Y3
-	VCVTPS2PD     Y3, Z7
-	VADDPD        Z7, Z5, Z5
+	VCVTPS2PD     Y3, Z8
+	VADDPD        Z8, Z5, Z5
 	VCVTPS2PD     Y4, Z3
 	VADDPD        Z3, Z5, Z5
 	VEXTRACTF64X4 $0x01, Z4, Y3
@@ -2854,15 +3119,15 @@ maxSumF32AVX512_vec:
 	VXORPS Z4, Z4, Z4
 
 maxSumF32AVX512_vecloop:
-	CMPQ    CX, $0x00000010
-	JB      maxSumF32AVX512_tail
-	VMOVUPS (AX), Z7
-	VSUBPS  Z6, Z7, Z8
-	VADDPS  Z8, Z3, Z3
-	VMAXPS  Z7, Z1, Z1
-	ADDQ    $0x00000040, AX
-	SUBQ    $0x00000010, CX
-	JMP     maxSumF32AVX512_vecloop
+	CMPQ        CX, $0x00000010
+	JB          maxSumF32AVX512_tail
+	VMOVUPS     (AX), Z8
+	VFMSUB213PS Z6, Z7, Z8
+	VADDPS      Z8, Z3, Z3
+	VMAXPS      (AX), Z1, Z1
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x00000010, CX
+	JMP         maxSumF32AVX512_vecloop
 
 maxSumF32AVX512_tail:
 	TESTQ     CX, CX
@@ -4049,6 +4314,279 @@ expRowsF32AVX512_exptail:
 
 expRowsF32AVX512_done:
 	VZEROUPPER
+	RET
+
+// func statsRowF32AVX512(x []float32) (m float32, s float64, sx float64)
+// Requires: AVX, AVX512DQ, AVX512F, BMI2, MMX+, SSE, SSE2
+TEXT ·statsRowF32AVX512(SB), NOSPLIT, $0-48
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	MOVQ         AX, DX
+	MOVQ         CX, BX
+	VMOVUPS      f32neginf<>+0(SB), Z0
+	VMOVUPS      Z0, Z1
+	VMOVUPS      Z0, Z2
+	VXORPS       Z5, Z5, Z5
+	VBROADCASTSS (AX), Z6
+	VMOVUPS      f32one<>+0(SB), Z7
+
+statsRowF32AVX512_max_chunk:
+	CMPQ   CX, $0x00000020
+	JB     statsRowF32AVX512_max_vec
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	MOVQ   CX, SI
+	CMPQ   SI, $0x00000100
+	JBE    statsRowF32AVX512_max_small
+	MOVQ   $0x00000100, SI
+
+statsRowF32AVX512_max_small:
+	SHRQ $0x05, SI
+
+statsRowF32AVX512_max_inner:
+	VMOVUPS       (AX), Z8
+	VFMSUB213PS   Z6, Z7, Z8
+	VADDPS        Z8, Z3, Z3
+	VMAXPS        (AX), Z1, Z1
+	VMOVUPS       64(AX), Z8
+	VFMSUB213PS   Z6, Z7, Z8
+	VADDPS        Z8, Z4, Z4
+	VMAXPS        64(AX), Z2, Z2
+	ADDQ          $0x00000080, AX
+	SUBQ          $0x00000020, CX
+	DECQ          SI
+	JNZ           statsRowF32AVX512_max_inner
+	VCVTPS2PD     Y3, Z8
+	VADDPD        Z8, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z3, Y3
+	VCVTPS2PD     Y3, Z8
+	VADDPD        Z8, Z5, Z5
+	VCVTPS2PD     Y4, Z3
+	VADDPD        Z3, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z4, Y3
+	VCVTPS2PD     Y3, Z3
+	VADDPD        Z3, Z5, Z5
+	JMP           statsRowF32AVX512_max_chunk
+
+statsRowF32AVX512_max_vec:
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+
+statsRowF32AVX512_max_vecloop:
+	CMPQ        CX, $0x00000010
+	JB          statsRowF32AVX512_max_tail
+	VMOVUPS     (AX), Z8
+	VFMSUB213PS Z6, Z7, Z8
+	VADDPS      Z8, Z3, Z3
+	VMAXPS      (AX), Z1, Z1
+	ADDQ        $0x00000040, AX
+	SUBQ        $0x00000010, CX
+	JMP         statsRowF32AVX512_max_vecloop
+
+statsRowF32AVX512_max_tail:
+	TESTQ     CX, CX
+	JZ        statsRowF32AVX512_max_done
+	MOVQ      $-1, SI
+	BZHIQ     CX, SI, CX
+	KMOVW     CX, K1
+	VMOVUPS.Z (AX), K1, Z7
+	VSUBPS    Z6, Z7, Z6
+	VMOVUPS.Z Z6, K1, Z6
+	VADDPS    Z6, Z3, Z3
+	VBLENDMPS Z7, Z0, K1, Z7
+	VMAXPS    Z7, Z1, Z1
+
+statsRowF32AVX512_max_done:
+	VCVTPS2PD     Y3, Z0
+	VADDPD        Z0, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z3, Y0
+	VCVTPS2PD     Y0, Z0
+	VADDPD        Z0, Z5, Z5
+	VCVTPS2PD     Y4, Z0
+	VADDPD        Z0, Z5, Z5
+	VEXTRACTF64X4 $0x01, Z4, Y0
+	VCVTPS2PD     Y0, Z0
+	VADDPD        Z0, Z5, Z5
+	VMAXPS        Z2, Z1, Z1
+	VEXTRACTF64X4 $0x01, Z1, Y0
+	VMAXPS        Y1, Y0, Y0
+	VPERM2F128    $0x01, Y0, Y0, Y1
+	VMAXPS        Y1, Y0, Y0
+	VPERMILPS     $0x4e, Y0, Y1
+	VMAXPS        Y1, Y0, Y0
+	VPERMILPS     $0xb1, Y0, Y1
+	VMAXPS        Y1, Y0, Y0
+	VEXTRACTF64X4 $0x01, Z5, Y1
+	VADDPD        Y1, Y5, Y1
+	VEXTRACTF128  $0x01, Y1, X2
+	VADDPD        X2, X1, X2
+	VPERMILPD     $0x01, X2, X1
+	VADDSD        X1, X2, X2
+	MOVSS         X0, m+24(FP)
+	MOVSD         X2, sx+40(FP)
+	VBROADCASTSS  X0, Z0
+	VMOVUPS       f32clamp<>+0(SB), Z1
+	VMOVUPS       f32log2e<>+0(SB), Z2
+	VMOVUPS       f32magic<>+0(SB), Z3
+	VMOVUPS       f32ln2hi<>+0(SB), Z4
+	VMOVUPS       f32ln2lo<>+0(SB), Z5
+	VMOVUPS       f32one<>+0(SB), Z6
+	VMOVUPS       f32bias<>+0(SB), Z7
+	VMOVUPS       f32q4<>+0(SB), Z8
+	VMOVUPS       f32q3<>+0(SB), Z9
+	VMOVUPS       f32q2<>+0(SB), Z10
+	VMOVUPS       f32q1<>+0(SB), Z11
+	VMOVUPS       f32q0<>+0(SB), Z12
+	MOVQ          BX, AX
+	SHLQ          $0x02, AX
+	VXORPS        Z15, Z15, Z15
+
+statsRowF32AVX512_exp_chunk:
+	CMPQ   BX, $0x00000020
+	JB     statsRowF32AVX512_exp_vec
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+	MOVQ   BX, CX
+	CMPQ   CX, $0x00000100
+	JBE    statsRowF32AVX512_exp_small
+	MOVQ   $0x00000100, CX
+
+statsRowF32AVX512_exp_small:
+	SHRQ $0x05, CX
+
+statsRowF32AVX512_exp_inner:
+	PREFETCHT0    (DX)(AX*1)
+	PREFETCHT0    64(DX)(AX*1)
+	VMOVUPS       (DX), Z16
+	VSUBPS        Z0, Z16, Z16
+	VMAXPS        Z1, Z16, Z16
+	VMOVUPS       Z2, Z17
+	VFMADD213PS   Z3, Z16, Z17
+	VSUBPS        Z3, Z17, Z18
+	VFNMADD231PS  Z4, Z18, Z16
+	VFNMADD231PS  Z5, Z18, Z16
+	VMOVUPS       Z8, Z18
+	VFMADD213PS   Z9, Z16, Z18
+	VFMADD213PS   Z10, Z16, Z18
+	VFMADD213PS   Z11, Z16, Z18
+	VFMADD213PS   Z12, Z16, Z18
+	VFMADD213PS   Z6, Z16, Z18
+	VFMADD213PS   Z6, Z16, Z18
+	VPADDD        Z7, Z17, Z17
+	VPSLLD        $0x17, Z17, Z17
+	VMULPS        Z17, Z18, Z18
+	VADDPS        Z18, Z13, Z13
+	VMOVUPS       64(DX), Z16
+	VSUBPS        Z0, Z16, Z16
+	VMAXPS        Z1, Z16, Z16
+	VMOVUPS       Z2, Z17
+	VFMADD213PS   Z3, Z16, Z17
+	VSUBPS        Z3, Z17, Z18
+	VFNMADD231PS  Z4, Z18, Z16
+	VFNMADD231PS  Z5, Z18, Z16
+	VMOVUPS       Z8, Z18
+	VFMADD213PS   Z9, Z16, Z18
+	VFMADD213PS   Z10, Z16, Z18
+	VFMADD213PS   Z11, Z16, Z18
+	VFMADD213PS   Z12, Z16, Z18
+	VFMADD213PS   Z6, Z16, Z18
+	VFMADD213PS   Z6, Z16, Z18
+	VPADDD        Z7, Z17, Z17
+	VPSLLD        $0x17, Z17, Z17
+	VMULPS        Z17, Z18, Z18
+	VADDPS        Z18, Z14, Z14
+	ADDQ          $0x00000080, DX
+	SUBQ          $0x00000020, BX
+	DECQ          CX
+	JNZ           statsRowF32AVX512_exp_inner
+	VCVTPS2PD     Y13, Z16
+	VADDPD        Z16, Z15, Z15
+	VEXTRACTF64X4 $0x01, Z13, Y13
+	VCVTPS2PD     Y13, Z16
+	VADDPD        Z16, Z15, Z15
+	VCVTPS2PD     Y14, Z13
+	VADDPD        Z13, Z15, Z15
+	VEXTRACTF64X4 $0x01, Z14, Y13
+	VCVTPS2PD     Y13, Z13
+	VADDPD        Z13, Z15, Z15
+	JMP           statsRowF32AVX512_exp_chunk
+
+statsRowF32AVX512_exp_vec:
+	VXORPS Z13, Z13, Z13
+	VXORPS Z14, Z14, Z14
+
+statsRowF32AVX512_exp_vecloop:
+	CMPQ         BX, $0x00000010
+	JB           statsRowF32AVX512_exp_tail
+	VMOVUPS      (DX), Z16
+	VSUBPS       Z0, Z16, Z16
+	VMAXPS       Z1, Z16, Z16
+	VMOVUPS      Z2, Z17
+	VFMADD213PS  Z3, Z16, Z17
+	VSUBPS       Z3, Z17, Z18
+	VFNMADD231PS Z4, Z18, Z16
+	VFNMADD231PS Z5, Z18, Z16
+	VMOVUPS      Z8, Z18
+	VFMADD213PS  Z9, Z16, Z18
+	VFMADD213PS  Z10, Z16, Z18
+	VFMADD213PS  Z11, Z16, Z18
+	VFMADD213PS  Z12, Z16, Z18
+	VFMADD213PS  Z6, Z16, Z18
+	VFMADD213PS  Z6, Z16, Z18
+	VPADDD       Z7, Z17, Z17
+	VPSLLD       $0x17, Z17, Z17
+	VMULPS       Z17, Z18, Z18
+	VADDPS       Z18, Z13, Z13
+	ADDQ         $0x00000040, DX
+	SUBQ         $0x00000010, BX
+	JMP          statsRowF32AVX512_exp_vecloop
+
+statsRowF32AVX512_exp_tail:
+	TESTQ        BX, BX
+	JZ           statsRowF32AVX512_exp_done
+	MOVQ         $-1, AX
+	BZHIQ        BX, AX, AX
+	KMOVW        AX, K1
+	VMOVUPS.Z    (DX), K1, Z16
+	VSUBPS       Z0, Z16, Z16
+	VMAXPS       Z1, Z16, Z16
+	VMOVUPS      Z2, Z0
+	VFMADD213PS  Z3, Z16, Z0
+	VSUBPS       Z3, Z0, Z1
+	VFNMADD231PS Z4, Z1, Z16
+	VFNMADD231PS Z5, Z1, Z16
+	VMOVUPS      Z8, Z1
+	VFMADD213PS  Z9, Z16, Z1
+	VFMADD213PS  Z10, Z16, Z1
+	VFMADD213PS  Z11, Z16, Z1
+	VFMADD213PS  Z12, Z16, Z1
+	VFMADD213PS  Z6, Z16, Z1
+	VFMADD213PS  Z6, Z16, Z1
+	VPADDD       Z7, Z0, Z0
+	VPSLLD       $0x17, Z0, Z0
+	VMULPS       Z0, Z1, Z1
+	VMOVUPS.Z    Z1, K1, Z1
+	VADDPS       Z1, Z13, Z13
+
+statsRowF32AVX512_exp_done:
+	VCVTPS2PD     Y13, Z0
+	VADDPD        Z0, Z15, Z15
+	VEXTRACTF64X4 $0x01, Z13, Y0
+	VCVTPS2PD     Y0, Z0
+	VADDPD        Z0, Z15, Z15
+	VCVTPS2PD     Y14, Z0
+	VADDPD        Z0, Z15, Z15
+	VEXTRACTF64X4 $0x01, Z14, Y0
+	VCVTPS2PD     Y0, Z0
+	VADDPD        Z0, Z15, Z15
+	VEXTRACTF64X4 $0x01, Z15, Y0
+	VADDPD        Y0, Y15, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPD        X1, X0, X1
+	VPERMILPD     $0x01, X1, X0
+	VADDSD        X0, X1, X1
+	VZEROUPPER
+	MOVSD         X1, s+32(FP)
 	RET
 
 // func maxSumF64AVX512(x []float64) (m float64, sx float64)

@@ -39,6 +39,9 @@ func dotF32AVX2(x []float32, w []float32) float64
 //go:noescape
 func expRowsF32AVX2(e []float32, x []float32, k int, m []float64, s []float64, sx []float64)
 
+// statsRowF32AVX2 returns m = max x, s = Σ exp(x − m) and sx = Σ (x − x[0]); len(x) > 0.
+func statsRowF32AVX2(x []float32) (m float32, s float64, sx float64)
+
 // maxSumF64AVX2 returns m = max x and sx = Σ (x − x[0]); len(x) > 0.
 func maxSumF64AVX2(x []float64) (m float64, sx float64)
 
@@ -103,6 +106,9 @@ func dotF32AVX512(x []float32, w []float32) float64
 //
 //go:noescape
 func expRowsF32AVX512(e []float32, x []float32, k int, m []float64, s []float64, sx []float64)
+
+// statsRowF32AVX512 returns m = max x, s = Σ exp(x − m) and sx = Σ (x − x[0]); len(x) > 0.
+func statsRowF32AVX512(x []float32) (m float32, s float64, sx float64)
 
 // maxSumF64AVX512 returns m = max x and sx = Σ (x − x[0]); len(x) > 0.
 func maxSumF64AVX512(x []float64) (m float64, sx float64)

@@ -20,6 +20,9 @@ type vecKernels[T float32 | float64] struct {
 	dot      func(x, w []T) float64 // over the first len(x) &^ (dotStep − 1) elements
 	dotStep  int
 	block    int // elements per block of a row (see stats)
+	// statsRow is maxSum then expSum against its maximum in one call (nil:
+	// two calls).
+	statsRow func(x []T) (m T, s, sx float64)
 }
 
 // vecImpl builds the implementation named name from its float32 and float64
@@ -88,13 +91,20 @@ func (v *vecKernels[T]) statsExp(e, x []T) (m, s, sx float64) {
 // rows of a thousand classes costs a tenth of the time.
 func (v *vecKernels[T]) oneBlock(e, x []T) (m, s, sx float64) {
 	if len(x) > 0 {
-		bm, bsx := v.maxSum(x)
+		var bm T
+		var bsx float64
+		if e == nil && v.statsRow != nil {
+			bm, s, bsx = v.statsRow(x)
+		} else {
+			bm, bsx = v.maxSum(x)
+		}
 		m, sx = float64(bm), bsx+float64(len(x))*float64(x[0])
 		if finite(m) && finite(sx) {
-			if e == nil {
-				s = v.expSum(x, bm)
-			} else {
+			switch {
+			case e != nil:
 				s = v.expStore(e, x, bm)
+			case v.statsRow == nil:
+				s = v.expSum(x, bm)
 			}
 			if s > 0 && finite(s) {
 				return m, s, sx
