@@ -146,6 +146,9 @@ func (e *engine[T]) block(b int, out *sums, sc []T) error {
 	case pathStridedShort:
 		return e.stridedBlock(lo, hi, out, sc)
 	}
+	if e.path == pathContiguous && e.grad == nil && e.lay.classes < splitMinClasses {
+		return e.lossRows(lo, hi, out)
+	}
 	return e.rowBlock(lo, hi, out, sc)
 }
 
