@@ -395,6 +395,12 @@ func testDot[T float32 | float64](t *testing.T, k kernels[T]) {
 
 // TestUse checks the selection API.
 func TestUse(t *testing.T) {
+	// "auto" here is the CPU's own choice: the environment's override is
+	// cleared for the test and the default restored after it (the cleanup
+	// registered first runs last, once the variables are back).
+	t.Cleanup(func() { Use("auto") })
+	t.Setenv("LSCE_KERNELS", "")
+	t.Setenv("LSCE_PUREGO", "")
 	if err := Use("nonsense"); err == nil {
 		t.Error("Use(nonsense) succeeded")
 	}
