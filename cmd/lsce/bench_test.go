@@ -82,7 +82,7 @@ func TestBench(t *testing.T) {
 // TestBenchTooLarge: sizes beyond the memory available are refused with one
 // line before anything is allocated (not the runtime's fatal out of memory).
 func TestBenchTooLarge(t *testing.T) {
-	if _, ok := memoryAvailable(); !ok {
+	if _, ok := availableMemory(); !ok {
 		t.Skip("the memory available is not known on this system: bench cannot check it")
 	}
 	var out, errb bytes.Buffer
